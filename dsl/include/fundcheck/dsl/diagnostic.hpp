@@ -1,0 +1,48 @@
+#pragma once
+// Diagnostics: what a user sees when a rule file or a proposal cannot be read. Each carries a
+// stable code, a location, and optional notes; rendering is clang-style text or JSON.
+
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "fundcheck/dsl/source.hpp"
+
+namespace fundcheck::dsl {
+
+enum class level : std::uint8_t { error, warning, note };
+
+std::string_view to_string(level l) noexcept;
+
+struct diagnostic {
+  level severity = level::error;
+  std::string code;     // stable: E1xxx syntax, E2xxx semantics, E3xxx input/evaluation, Wxxxx
+  std::string message;  // one line, no trailing period
+  source_ptr source;    // may be null: a diagnostic without a file (bad flag, missing file)
+  span where{};         // byte range in source; begin == end means a point
+  std::vector<diagnostic> notes;  // attached notes (severity note), each with its own location
+};
+
+struct render_options {
+  bool color = false;
+  std::size_t max_errors = 50;  // 0 means no limit
+};
+
+// Sorts by file, then offset, then code (notes stay with their primary diagnostic).
+void sort_diagnostics(std::vector<diagnostic>& diags);
+
+// Renders like clang: "path:line:col: error[E1001]: message", the source line, and a caret
+// underline; then the notes; then "N errors generated." when there were errors.
+void render_text(std::ostream& out, const std::vector<diagnostic>& diags,
+                 const render_options& opts = {});
+std::string render_text(const std::vector<diagnostic>& diags, const render_options& opts = {});
+
+// {"severity","code","message","file","line","column","end_line","end_column","notes":[...]}
+void to_json(nlohmann::json& j, const diagnostic& d);
+
+bool has_errors(const std::vector<diagnostic>& diags) noexcept;
+
+}  // namespace fundcheck::dsl

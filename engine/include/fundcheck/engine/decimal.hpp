@@ -1,0 +1,78 @@
+#pragma once
+// Exact decimal numbers for amounts: a 64-bit coefficient and a scale (digits after the point).
+// No binary floating point anywhere: 0.1 + 0.2 == 0.3 exactly. Operations that would lose
+// digits or overflow report failure instead of rounding silently.
+
+#include <compare>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace fundcheck::engine {
+
+enum class rounding : std::uint8_t {
+  half_away_from_zero,  // commercial rounding, as spreadsheets do: 2.45 -> 2.5, -2.45 -> -2.5
+  half_even,            // banker's rounding: 2.45 -> 2.4, 2.55 -> 2.6
+  toward_zero,
+};
+
+class decimal {
+ public:
+  static constexpr int max_scale = 18;
+
+  constexpr decimal() noexcept = default;
+  // The value coefficient * 10^-scale; scale must be in [0, max_scale].
+  constexpr decimal(std::int64_t coefficient, int scale) noexcept
+      : coefficient_(coefficient), scale_(static_cast<std::uint8_t>(scale)) {}
+  static constexpr decimal from_int(std::int64_t v) noexcept { return decimal(v, 0); }
+
+  // Parses "42", "-3.1", "0.3117", "1e3", "2.5E-2" (JSON number syntax, also a leading '+').
+  // Keeps the written scale: "42.0" has scale 1. Fails on anything else, or when the value
+  // needs more than 18 significant digits or 18 decimals.
+  static std::optional<decimal> parse(std::string_view text) noexcept;
+
+  constexpr std::int64_t coefficient() const noexcept { return coefficient_; }
+  constexpr int scale() const noexcept { return scale_; }
+  constexpr bool is_zero() const noexcept { return coefficient_ == 0; }
+  constexpr bool is_negative() const noexcept { return coefficient_ < 0; }
+
+  // Checked arithmetic: returns false (and leaves out unspecified) on overflow. The result of
+  // add/subtract has the larger scale; multiply has the sum of the scales (trailing zeros are
+  // dropped when needed to fit).
+  friend bool add(decimal a, decimal b, decimal& out) noexcept;
+  friend bool subtract(decimal a, decimal b, decimal& out) noexcept;
+  friend bool multiply(decimal a, decimal b, decimal& out) noexcept;
+  // a / b rounded to `scale` decimals (half even); false on division by zero or overflow.
+  friend bool divide(decimal a, decimal b, int scale, decimal& out) noexcept;
+
+  // Rounds to `decimals` digits after the point (0..max_scale); the result has exactly that
+  // scale (2.8 rounded to 2 decimals is 2.80). False on overflow.
+  bool round(int decimals, rounding mode, decimal& out) const noexcept;
+  // Same value with a larger scale (2.8 -> 2.80); false on overflow or if scale < this->scale().
+  bool rescale(int scale, decimal& out) const noexcept;
+  decimal negated() const noexcept { return decimal(-coefficient_, scale_); }
+  decimal abs() const noexcept { return coefficient_ < 0 ? negated() : *this; }
+  // The number of decimals actually needed (2.50 -> 1).
+  int significant_scale() const noexcept;
+
+  // Numeric comparison, independent of scale: 2.8 == 2.80.
+  friend std::strong_ordering operator<=>(decimal a, decimal b) noexcept;
+  friend bool operator==(decimal a, decimal b) noexcept { return (a <=> b) == 0; }
+
+  // "42.0", "-0.3117": exactly the scale, '.' as decimal point, no exponent.
+  std::string to_string() const;
+  // Formatted for people: `decimals` digits (rounded half away from zero, or -1 to keep the
+  // scale), the given decimal point and thousands separator (0 for none).
+  std::string format(int decimals, char decimal_point, char thousands_separator) const;
+
+ private:
+  std::int64_t coefficient_ = 0;
+  std::uint8_t scale_ = 0;
+};
+
+// Half of one unit in the last place of a value reported with `decimals` decimals:
+// 0.05 for 1 decimal. The radius of the interval a rounded figure stands for.
+decimal half_unit(int decimals) noexcept;
+
+}  // namespace fundcheck::engine

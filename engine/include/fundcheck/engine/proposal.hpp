@@ -1,0 +1,209 @@
+#pragma once
+// The proposal model: a schema-driven, column-oriented store of the records read from a proposal
+// (items, totals, recipients, transfers). Rules address fields by slot index, never by name, in
+// the hot path. Every value remembers where it stood in the source, for findings.
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fundcheck/dsl/diagnostic.hpp"
+#include "fundcheck/dsl/source.hpp"
+#include "fundcheck/engine/decimal.hpp"
+
+namespace fundcheck::engine {
+
+// ---------------------------------------------------------------------------------------------
+// Schema
+
+enum class field_type : std::uint8_t {
+  text,     // JSON string
+  number,   // JSON number, read as an exact decimal
+  boolean,  // JSON true/false
+  amounts,  // {"<column>": number | {"<year>": number}}: one amount per column and year
+  records,  // JSON array of nested records of type `record` (e.g. an item's sub-items)
+};
+
+struct field_def {
+  std::string_view name;    // JSON key, and the field name in rules
+  field_type type = field_type::text;
+  bool required = false;
+  std::string_view record;  // records: the nested record type
+  std::vector<std::string_view> allowed;  // text: the allowed values (empty: any)
+  std::string_view default_text;          // text: value filled in when the key is absent
+  std::string_view doc;     // one line for docs and error messages
+};
+
+struct record_def {
+  std::string_view name;  // "item"
+  std::string_view doc;
+  std::vector<field_def> fields;
+  int field_index(std::string_view name) const noexcept;  // -1 when absent
+  int amounts_field() const noexcept;                     // -1 when the record has no amounts
+};
+
+// A top-level array of the proposal ("items": [...]) holding records of one type.
+struct collection_def {
+  std::string_view name;
+  std::string_view record;
+  std::string_view doc;
+};
+
+struct schema {
+  std::string_view format;  // value of the proposal's "format" key, e.g. "fundcheck/allocation@1"
+  std::vector<record_def> records;          // records[0] is the root record ("proposal")
+  std::vector<collection_def> collections;  // top-level arrays
+  const record_def* find_record(std::string_view name) const noexcept;
+  int record_index(std::string_view name) const noexcept;
+};
+
+// The allocation-table schema (seed 000): see docs/proposal-format.md.
+const schema& allocation_schema();
+
+// ---------------------------------------------------------------------------------------------
+// Storage
+
+enum class cell_kind : std::uint8_t { absent, text, number, boolean, records };
+
+// One field value (or one amount) of one record.
+struct cell {
+  // number: the decimal coefficient; text: [begin, begin+size) in proposal::strings();
+  // records: [begin, begin+size) in proposal::links(); boolean: 0 or 1.
+  std::int64_t payload = 0;
+  std::uint32_t size = 0;
+  // Byte offset in the source of the JSON value; for an absent value, of its record.
+  std::uint32_t offset = 0;
+  cell_kind kind = cell_kind::absent;
+  std::uint8_t scale = 0;     // number: decimal scale as written
+  std::uint8_t decimals = 0;  // number: reported decimals (the proposal's "decimals" if declared,
+                              // else the written scale); defines the rounding interval
+
+  bool present() const noexcept { return kind != cell_kind::absent; }
+  decimal number() const noexcept { return decimal(payload, scale); }
+  bool flag() const noexcept { return payload != 0; }
+};
+
+// All records of one type, in document order (pre-order for nested records).
+// Slot layout of a row: one slot per field of the record type (an amounts field's own slot is
+// unused), then, if the record has amounts, columns × years slots: slot = fields + c * years + y.
+class table {
+ public:
+  table(const record_def& def, std::uint32_t columns, std::uint32_t years);
+
+  const record_def& def() const noexcept { return *def_; }
+  std::uint32_t size() const noexcept { return rows_; }
+  std::uint32_t slots() const noexcept { return slots_; }
+
+  const cell& at(std::uint32_t row, std::uint32_t slot) const noexcept {
+    return cells_[static_cast<std::size_t>(row) * slots_ + slot];
+  }
+  cell& at(std::uint32_t row, std::uint32_t slot) noexcept {
+    return cells_[static_cast<std::size_t>(row) * slots_ + slot];
+  }
+  std::uint32_t amount_slot(std::uint32_t column, std::uint32_t year) const noexcept {
+    return first_amount_slot_ + column * years_ + year;
+  }
+  bool has_amounts() const noexcept { return def_->amounts_field() >= 0; }
+  std::uint32_t first_amount_slot() const noexcept { return first_amount_slot_; }
+
+  // Where a row came from: byte offset of its JSON object, its parent row in this table
+  // (-1 for a top-level record), the field of the parent holding it, and its array index.
+  struct origin {
+    std::uint32_t offset = 0;
+    std::int32_t parent = -1;
+    std::int32_t parent_field = -1;
+    std::uint32_t index = 0;
+  };
+  const origin& origin_of(std::uint32_t row) const noexcept { return origins_[row]; }
+
+  // Appends a row of absent cells; returns its index.
+  std::uint32_t add_row(const origin& o);
+
+ private:
+  const record_def* def_;
+  std::uint32_t slots_ = 0;
+  std::uint32_t first_amount_slot_ = 0;
+  std::uint32_t years_ = 0;
+  std::uint32_t rows_ = 0;
+  std::vector<cell> cells_;
+  std::vector<origin> origins_;
+};
+
+struct column_info {
+  std::string id;     // "region"
+  std::string label;  // "Region Hovedstaden"
+};
+
+// A loaded proposal. Immutable after loading; safe to read from several threads.
+class proposal {
+ public:
+  proposal(const schema& s, dsl::source_ptr source);
+
+  const schema& schema_def() const noexcept { return *schema_; }
+  const dsl::source_ptr& source() const noexcept { return source_; }
+
+  // One table per record type of the schema, same order; tables()[0] is the root (one row).
+  std::span<const table> tables() const noexcept { return tables_; }
+  const table& table_of(int record_index) const noexcept { return tables_[record_index]; }
+  // Rows of a top-level collection, in schema().collections order (top-level records only;
+  // every record of a type, nested ones included, is 0..table_of(type).size()).
+  std::span<const std::uint32_t> collection(int collection_index) const noexcept;
+
+  std::span<const column_info> columns() const noexcept { return columns_; }
+  std::span<const std::int32_t> years() const noexcept { return years_; }
+  int column_index(std::string_view id) const noexcept;  // -1 when absent
+  int year_index(std::int32_t year) const noexcept;      // -1 when absent
+
+  std::string_view text(const cell& c) const noexcept {
+    return std::string_view(strings_).substr(static_cast<std::size_t>(c.payload), c.size);
+  }
+  std::span<const std::uint32_t> records(const cell& c) const noexcept {
+    return std::span<const std::uint32_t>(links_).subspan(static_cast<std::size_t>(c.payload), c.size);
+  }
+
+  // "/items/2/subitems/1" for a row; with a field, "/items/2/amounts/region" etc.
+  std::string json_pointer(int record_index, std::uint32_t row) const;
+  std::string json_pointer(int record_index, std::uint32_t row, std::uint32_t slot) const;
+  // "items[2].subitems[1].amounts.region": the form used in input error messages.
+  std::string dotted_path(int record_index, std::uint32_t row, std::uint32_t slot) const;
+
+  // --- building (used by the loaders) ---
+  table& mutable_table(int record_index) noexcept { return tables_[record_index]; }
+  std::vector<std::uint32_t>& mutable_collection(int collection_index) { return collections_[collection_index]; }
+  std::string& mutable_strings() noexcept { return strings_; }
+  std::vector<std::uint32_t>& mutable_links() noexcept { return links_; }
+  void set_dimensions(std::vector<column_info> columns, std::vector<std::int32_t> years);
+
+ private:
+  const schema* schema_;
+  dsl::source_ptr source_;
+  std::vector<table> tables_;
+  std::vector<std::vector<std::uint32_t>> collections_;
+  std::vector<column_info> columns_;
+  std::vector<std::int32_t> years_;
+  std::string strings_;
+  std::vector<std::uint32_t> links_;
+};
+
+struct load_limits {
+  std::size_t max_bytes = 256u << 20;  // 256 MiB
+  std::size_t max_depth = 64;          // JSON nesting
+  std::size_t max_records = 10'000'000;
+};
+
+struct load_result {
+  std::unique_ptr<proposal> value;  // null when there were errors
+  std::vector<dsl::diagnostic> diagnostics;  // E3xxx, each with file:line:col and a dotted path
+  bool ok() const noexcept { return value != nullptr && !dsl::has_errors(diagnostics); }
+};
+
+// Loads a proposal from JSON text. Never throws for bad input.
+load_result load_proposal_json(dsl::source_ptr source, const load_limits& limits = {});
+// Reads the file, then load_proposal_json. A missing or unreadable file is a diagnostic.
+load_result load_proposal_file(const std::filesystem::path& path, const load_limits& limits = {});
+
+}  // namespace fundcheck::engine
