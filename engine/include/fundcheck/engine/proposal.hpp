@@ -36,6 +36,9 @@ struct field_def {
   std::vector<std::string_view> allowed;  // text: the allowed values (empty: any)
   std::string_view default_text;          // text: value filled in when the key is absent
   std::string_view doc;     // one line for docs and error messages
+  bool unique = false;      // text: no two records of this type (nested ones included) share a value
+  bool inherit = false;     // a nested record without this field takes its parent's value
+  bool reported = false;    // number: a reported amount; its cells take the proposal's "decimals"
 };
 
 struct record_def {
@@ -51,6 +54,7 @@ struct collection_def {
   std::string_view name;
   std::string_view record;
   std::string_view doc;
+  bool required = false;  // the key must be present (it may hold an empty array)
 };
 
 struct schema {
@@ -111,7 +115,8 @@ class table {
   std::uint32_t first_amount_slot() const noexcept { return first_amount_slot_; }
 
   // Where a row came from: byte offset of its JSON object, its parent row in this table
-  // (-1 for a top-level record), the field of the parent holding it, and its array index.
+  // (-1 for a top-level record), the field of the parent holding it (for a top-level record:
+  // the index of its collection in schema::collections), and its array index.
   struct origin {
     std::uint32_t offset = 0;
     std::int32_t parent = -1;
@@ -120,8 +125,10 @@ class table {
   };
   const origin& origin_of(std::uint32_t row) const noexcept { return origins_[row]; }
 
-  // Appends a row of absent cells; returns its index.
+  // Appends a row of absent cells (each with the row's offset); returns its index.
   std::uint32_t add_row(const origin& o);
+  // Reserves room for this many rows in total.
+  void reserve(std::uint32_t rows);
 
  private:
   const record_def* def_;
@@ -168,7 +175,10 @@ class proposal {
   // "/items/2/subitems/1" for a row; with a field, "/items/2/amounts/region" etc.
   std::string json_pointer(int record_index, std::uint32_t row) const;
   std::string json_pointer(int record_index, std::uint32_t row, std::uint32_t slot) const;
-  // "items[2].subitems[1].amounts.region": the form used in input error messages.
+  // "items[2].subitems[1].amounts.region": the form used in input error messages. With more
+  // than one year, amount paths continue with the year ("/2027", ".2027") unless the value was
+  // written directly as the column's (first-year) value. The root record's path is "".
+  std::string dotted_path(int record_index, std::uint32_t row) const;
   std::string dotted_path(int record_index, std::uint32_t row, std::uint32_t slot) const;
 
   // --- building (used by the loaders) ---
@@ -176,6 +186,8 @@ class proposal {
   std::vector<std::uint32_t>& mutable_collection(int collection_index) { return collections_[collection_index]; }
   std::string& mutable_strings() noexcept { return strings_; }
   std::vector<std::uint32_t>& mutable_links() noexcept { return links_; }
+  // Declares the amount columns and years and recreates the tables (empty) with the matching
+  // slot layout: call it before adding rows.
   void set_dimensions(std::vector<column_info> columns, std::vector<std::int32_t> years);
 
  private:

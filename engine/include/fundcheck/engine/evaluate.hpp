@@ -1,0 +1,99 @@
+#pragma once
+// Evaluating a compiled program against a proposal: definitions once each in topological order,
+// then every rule over its bindings. The result is a list of findings (violations, notes for
+// checks that passed only thanks to rounding or a tolerance, rules that could not be evaluated).
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fundcheck/dsl/diagnostic.hpp"
+#include "fundcheck/engine/program.hpp"
+#include "fundcheck/engine/proposal.hpp"
+
+namespace fundcheck::engine {
+
+// Parameter values for one evaluation: the program's defaults with overrides applied.
+struct param_values {
+  std::vector<constant_value> values;  // by parameter index
+};
+
+// Applies "name=value" overrides (from --param or an HTTP query). Unknown names and values of the
+// wrong type are diagnostics (E2101, E2102) naming the parameter.
+param_values bind_params(const program& p, const std::vector<std::pair<std::string, std::string>>& overrides,
+                         std::vector<dsl::diagnostic>& diagnostics);
+
+enum class finding_kind : std::uint8_t {
+  violation,      // the expectation is false
+  rounding,       // passed only thanks to rounding intervals or a tolerance (severity note)
+  not_evaluated,  // an input of the rule could not be computed (severity of the rule)
+};
+
+std::string_view to_string(finding_kind k) noexcept;
+
+struct shown_value {
+  std::string role;        // "computed" or "reported" (a value read from the proposal), "value"
+  std::string expression;  // source text
+  std::string value;       // canonical decimal ("42.0"), quoted text, true/false, or "absent"
+  std::optional<std::pair<std::string, std::string>> interval;  // numbers with a nonzero radius
+};
+
+struct proposal_location {
+  std::string pointer;  // JSON pointer, "" for the whole document
+  std::string path;     // dotted path, "items[2].amounts.national"
+  std::uint32_t line = 0, column = 0;  // in the proposal file; 0 when unknown
+  std::string item_id, item_name;      // the record the value belongs to, if it has id/name
+  std::string column_id;               // amount column, if any
+  std::optional<std::int32_t> year;    // amount year, if any
+  std::uint32_t offset = 0;            // byte offset (for rendering the source line)
+};
+
+struct rule_location {
+  std::string file;
+  std::uint32_t line = 0, column = 0;
+};
+
+struct finding {
+  std::string rule;
+  dsl::level severity = dsl::level::error;
+  finding_kind kind = finding_kind::violation;
+  std::string message;
+  std::string title;
+  proposal_location where;
+  rule_location rule_at;
+  std::vector<shown_value> values;
+  std::optional<std::string> difference;  // lhs - rhs, for numeric comparisons
+  std::string reason;                     // not_evaluated: why
+};
+
+struct rule_stats {
+  std::uint64_t bindings = 0;     // bindings the rule was checked for
+  std::uint64_t passed = 0;
+  std::uint64_t failed = 0;
+  std::uint64_t rounding = 0;     // passed thanks to rounding/tolerance
+  std::uint64_t not_applicable = 0;  // expectation unknown (absent input)
+  bool evaluated = true;
+};
+
+struct evaluation_result {
+  std::vector<finding> findings;  // sorted: proposal offset, then rule id
+  std::vector<rule_stats> stats;  // by rule index
+  std::vector<dsl::diagnostic> diagnostics;  // binding problems (E3xxx): rules refer to a
+                                             // column the proposal lacks, etc.
+  std::uint64_t checks = 0;       // expectations evaluated in all
+  std::size_t errors() const noexcept;
+  std::size_t warnings() const noexcept;
+  std::size_t notes() const noexcept;
+};
+
+struct evaluate_options {
+  std::uint64_t max_steps = 2'000'000'000;  // evaluation budget (nodes evaluated) per proposal
+};
+
+// Thread-safe for distinct results: the program and the proposal are only read.
+evaluation_result evaluate(const program& p, const proposal& doc, const param_values& params,
+                           const evaluate_options& options = {});
+
+}  // namespace fundcheck::engine

@@ -1,0 +1,1120 @@
+// The evaluator: walks program nodes over a proposal. Numbers carry an interval radius for
+// rounding-aware comparisons; absent values follow Kleene's three-valued logic. Aggregates over
+// comprehensions stream their elements instead of building lists, so checking a binding
+// allocates nothing.
+
+#include "fundcheck/engine/evaluate.hpp"
+
+#include <algorithm>
+#include <memory>
+#include <numeric>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+namespace fundcheck::engine {
+
+std::string_view to_string(finding_kind k) noexcept {
+  switch (k) {
+    case finding_kind::violation: return "violation";
+    case finding_kind::rounding: return "rounding";
+    case finding_kind::not_evaluated: return "not_evaluated";
+  }
+  return "?";
+}
+
+std::size_t evaluation_result::errors() const noexcept {
+  return static_cast<std::size_t>(std::count_if(findings.begin(), findings.end(), [](const finding& f) {
+    return f.severity == dsl::level::error;
+  }));
+}
+std::size_t evaluation_result::warnings() const noexcept {
+  return static_cast<std::size_t>(std::count_if(findings.begin(), findings.end(), [](const finding& f) {
+    return f.severity == dsl::level::warning;
+  }));
+}
+std::size_t evaluation_result::notes() const noexcept {
+  return static_cast<std::size_t>(std::count_if(findings.begin(), findings.end(), [](const finding& f) {
+    return f.severity == dsl::level::note;
+  }));
+}
+
+param_values bind_params(const program& p,
+                         const std::vector<std::pair<std::string, std::string>>& overrides,
+                         std::vector<dsl::diagnostic>& diagnostics) {
+  param_values out;
+  for (const auto& d : p.params) out.values.push_back(d.default_value);
+  for (const auto& [name, text] : overrides) {
+    const int i = p.param_index(name);
+    if (i < 0) {
+      dsl::diagnostic d;
+      d.code = "E2101";
+      std::vector<std::string> names;
+      for (const auto& q : p.params) names.push_back(q.name);
+      d.message = fmt::format("unknown parameter '{}'", name);
+      if (names.empty())
+        d.message += "; the rules declare no parameters";
+      else
+        d.message += fmt::format(" (the rules declare: {})", fmt::join(names, ", "));
+      diagnostics.push_back(std::move(d));
+      continue;
+    }
+    auto& v = out.values[static_cast<std::size_t>(i)];
+    const auto& decl = p.params[static_cast<std::size_t>(i)];
+    auto bad_value = [&](std::string_view expected) {
+      dsl::diagnostic d;
+      d.code = "E2102";
+      d.message = fmt::format("parameter '{}' needs {}, got '{}'", name, expected, text);
+      d.source = p.sources[decl.file];
+      d.where = decl.where;
+      diagnostics.push_back(std::move(d));
+    };
+    switch (decl.default_value.t.kind) {
+      case type_kind::number: {
+        auto n = decimal::parse(text);
+        if (!n)
+          bad_value("a number (with '.' as decimal point, e.g. 0.3117)");
+        else
+          v.number = *n;
+        break;
+      }
+      case type_kind::boolean:
+        if (text == "true")
+          v.flag = true;
+        else if (text == "false")
+          v.flag = false;
+        else
+          bad_value("true or false");
+        break;
+      default:
+        v.text = text;
+        break;
+    }
+  }
+  return out;
+}
+
+namespace {
+
+enum class vk : std::uint8_t { absent, number, boolean, text, record, rows, list, column };
+
+struct value {
+  vk kind = vk::absent;
+  std::uint8_t type = 0;     // record / rows: record type index
+  bool flag = false;         // boolean
+  std::uint32_t index = 0;   // record: row; rows / list / text: size; column: declared index
+  decimal num{};             // number: the value
+  decimal radius{};          // number: half-width of the interval it stands for
+  const void* ptr = nullptr; // text: chars; rows: const uint32_t*; list: const value*
+
+  static value boolean(bool b) {
+    value v;
+    v.kind = vk::boolean;
+    v.flag = b;
+    return v;
+  }
+  static value number(decimal n, decimal r = {}) {
+    value v;
+    v.kind = vk::number;
+    v.num = n;
+    v.radius = r;
+    return v;
+  }
+  static value text(std::string_view s) {
+    value v;
+    v.kind = vk::text;
+    v.ptr = s.data();
+    v.index = static_cast<std::uint32_t>(s.size());
+    return v;
+  }
+  static value record(int type, std::uint32_t row) {
+    value v;
+    v.kind = vk::record;
+    v.type = static_cast<std::uint8_t>(type);
+    v.index = row;
+    return v;
+  }
+  bool absent() const { return kind == vk::absent; }
+  std::string_view str() const { return {static_cast<const char*>(ptr), index}; }
+};
+
+// An evaluation failure: overflow, division by zero, one() of a list of two, the step budget.
+// Caught per definition and per rule binding, where it becomes a "not evaluated" finding.
+struct eval_error {
+  std::string message;
+  std::uint32_t node;
+};
+
+// A non-owning reference to a callable, for streaming list elements without allocation and
+// without instantiating a template per nesting level.
+class element_sink {
+ public:
+  template <class F>
+  element_sink(F& f) : obj_(&f), call_([](void* o, const value& v) { return (*static_cast<F*>(o))(v); }) {}
+  bool operator()(const value& v) const { return call_(obj_, v); }  // false: stop
+
+ private:
+  void* obj_;
+  bool (*call_)(void*, const value&);
+};
+
+bool same(const value& a, const value& b) {
+  if (a.kind != b.kind) return false;
+  switch (a.kind) {
+    case vk::number: return a.num == b.num;
+    case vk::boolean: return a.flag == b.flag;
+    case vk::text: return a.str() == b.str();
+    case vk::record: return a.type == b.type && a.index == b.index;
+    case vk::column: return a.index == b.index;
+    default: return false;
+  }
+}
+
+class evaluator {
+ public:
+  evaluator(const program& p, const proposal& doc, const param_values& params,
+            const evaluate_options& options, evaluation_result& result)
+      : p_(p), doc_(doc), params_(params), options_(options), result_(result) {
+    vars_.resize(p.variable_slots);
+    const auto& tables = doc.tables();
+    all_rows_.resize(tables.size());
+    for (std::size_t t = 0; t < tables.size(); ++t) {
+      all_rows_[t].resize(tables[t].size());
+      std::iota(all_rows_[t].begin(), all_rows_[t].end(), 0u);
+    }
+    for (auto y : doc.years()) year_values_.push_back(value::number(decimal::from_int(y)));
+    for (std::size_t c = 0; c < p.columns.size(); ++c) {
+      value v;
+      v.kind = vk::column;
+      v.index = static_cast<std::uint32_t>(c);
+      column_values_.push_back(v);
+      column_map_.push_back(doc.column_index(p.columns[c]));
+    }
+    const auto& root = p.schema_def->records[0];
+    const int locale_field = root.field_index("locale");
+    if (locale_field >= 0) {
+      const auto& c = doc.table_of(0).at(0, static_cast<std::uint32_t>(locale_field));
+      if (c.kind == cell_kind::text && doc.text(c).substr(0, 2) == "da") {
+        decimal_point_ = ',';
+        thousands_ = '.';
+      }
+    }
+  }
+
+  bool bind_columns() {
+    bool ok = true;
+    for (std::size_t c = 0; c < p_.columns.size(); ++c) {
+      if (column_map_[c] >= 0) continue;
+      bool used = false;
+      for (const auto& n : p_.nodes)
+        if ((n.code == op::amount || n.code == op::amount_year) && n.b == c) used = true;
+      if (!used && !uses_dynamic_columns()) continue;
+      std::vector<std::string> have;
+      for (const auto& ci : doc_.columns()) have.push_back(ci.id);
+      dsl::diagnostic d;
+      d.code = "E3101";
+      d.source = doc_.source();
+      d.message = fmt::format("the rules use column '{}', which the proposal does not have (its columns: {})",
+                              p_.columns[c], fmt::join(have, ", "));
+      result_.diagnostics.push_back(std::move(d));
+      ok = false;
+    }
+    return ok;
+  }
+
+  void run() {
+    if (!bind_columns()) return;
+    evaluate_definitions();
+    for (std::size_t r = 0; r < p_.rules.size(); ++r) evaluate_rule(r);
+    std::stable_sort(result_.findings.begin(), result_.findings.end(), [](const finding& a, const finding& b) {
+      if (a.where.offset != b.where.offset) return a.where.offset < b.where.offset;
+      return a.rule < b.rule;
+    });
+  }
+
+ private:
+  bool uses_dynamic_columns() const {
+    for (const auto& n : p_.nodes)
+      if (n.code == op::amount_dynamic || n.code == op::amount_dynamic_year || n.code == op::columns) return true;
+    return false;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Definitions
+
+  void evaluate_definitions() {
+    defs_.resize(p_.definitions.size());
+    def_error_.resize(p_.definitions.size());
+    def_failed_.assign(p_.definitions.size(), false);
+    for (std::size_t d = 0; d < p_.definitions.size(); ++d) {
+      const auto& def = p_.definitions[d];
+      for (auto dep : def.depends_on) {
+        if (def_failed_[dep]) {
+          def_failed_[d] = true;
+          def_error_[d] = def_error_[dep];  // the root cause travels along
+          break;
+        }
+      }
+      if (def_failed_[d]) continue;
+      try {
+        defs_[d] = persist(eval(def.body));
+      } catch (const eval_error& e) {
+        def_failed_[d] = true;
+        def_error_[d] = fmt::format("'{}' could not be computed: {}", def.name, e.message);
+      }
+      scratch_.clear();
+    }
+  }
+
+  // Copies a list value out of the scratch arena into storage that lives for the evaluation.
+  value persist(const value& v) {
+    if (v.kind != vk::list) return v;
+    auto& store = persistent_.emplace_back(static_cast<const value*>(v.ptr),
+                                           static_cast<const value*>(v.ptr) + v.index);
+    value out = v;
+    out.ptr = store.data();
+    return out;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Rules
+
+  struct rule_run {
+    std::size_t rule = 0;
+    rule_stats stats;
+    std::uint64_t errors = 0;
+    std::string first_error;
+    proposal_location first_error_at;
+  };
+
+  void evaluate_rule(std::size_t r) {
+    const auto& rule = p_.rules[r];
+    rule_run run;
+    run.rule = r;
+    for (auto dep : rule.depends_on) {
+      if (def_failed_[dep]) {
+        run.stats.evaluated = false;
+        finding f = base_finding(rule);
+        f.kind = finding_kind::not_evaluated;
+        f.reason = def_error_[dep];
+        f.message = fmt::format("{}: not evaluated, because {}", rule.title, def_error_[dep]);
+        result_.findings.push_back(std::move(f));
+        result_.stats.push_back(run.stats);
+        return;
+      }
+    }
+    try {
+      loop(run, 0);
+    } catch (const budget_exceeded&) {
+      run.errors++;
+      run.first_error = "the evaluation budget was exhausted (--max-steps)";
+    }
+    if (run.errors > 0) {
+      run.stats.evaluated = false;
+      finding f = base_finding(rule);
+      f.kind = finding_kind::not_evaluated;
+      f.reason = run.first_error;
+      f.where = run.first_error_at;
+      f.message = run.errors == 1
+                      ? fmt::format("{}: not evaluated: {}", rule.title, run.first_error)
+                      : fmt::format("{}: not evaluated for {} bindings; the first: {}", rule.title,
+                                    run.errors, run.first_error);
+      result_.findings.push_back(std::move(f));
+    }
+    scratch_.clear();
+    result_.stats.push_back(run.stats);
+  }
+
+  struct budget_exceeded {};
+
+  void loop(rule_run& run, std::size_t depth) {
+    const auto& rule = p_.rules[run.rule];
+    if (depth == rule.loops.size()) {
+      check(run);
+      return;
+    }
+    const auto& l = rule.loops[depth];
+    value src;
+    try {
+      src = eval(l.source);
+    } catch (const eval_error& e) {
+      record_error(run, e);
+      return;
+    }
+    auto body = [&](const value& element) -> bool {
+      vars_[l.slot] = element;
+      if (l.filter != no_node) {
+        try {
+          const value f = eval(l.filter);
+          if (f.kind != vk::boolean || !f.flag) return true;
+        } catch (const eval_error& e) {
+          record_error(run, e);
+          return true;
+        }
+      }
+      loop(run, depth + 1);
+      return true;
+    };
+    iterate(src, element_sink(body));
+  }
+
+  void record_error(rule_run& run, const eval_error& e) {
+    if (run.errors++ == 0) {
+      run.first_error = e.message;
+      run.first_error_at = innermost_location(p_.rules[run.rule]);
+    }
+  }
+
+  void check(rule_run& run) {
+    const auto& rule = p_.rules[run.rule];
+    try {
+      if (rule.when != no_node) {
+        const value w = eval(rule.when);
+        if (w.kind != vk::boolean || !w.flag) return;
+      }
+      ++run.stats.bindings;
+      ++result_.checks;
+      const auto& c = rule.check;
+      bool passed = false, unknown = false, by_rounding = false;
+      value lhs, rhs;
+      if (c.lhs != no_node) {
+        const node& en = p_.nodes[c.expect];
+        lhs = eval(c.lhs);
+        rhs = eval(c.rhs);
+        const value res = compare(en, lhs, rhs, &by_rounding);
+        unknown = res.absent();
+        passed = !unknown && res.flag;
+      } else {
+        const value res = eval(c.expect);
+        unknown = res.absent();
+        passed = !unknown && res.flag;
+      }
+      if (unknown) {
+        ++run.stats.not_applicable;
+        return;
+      }
+      if (passed && !by_rounding) {
+        ++run.stats.passed;
+        return;
+      }
+      if (passed)
+        ++run.stats.rounding;
+      else
+        ++run.stats.failed;
+      report(rule, lhs, rhs, passed ? finding_kind::rounding : finding_kind::violation);
+    } catch (const eval_error& e) {
+      record_error(run, e);
+    }
+  }
+
+  finding base_finding(const rule_def& rule) const {
+    finding f;
+    f.rule = rule.id;
+    f.title = rule.title;
+    f.severity = rule.severity == dsl::ast::severity::error     ? dsl::level::error
+                 : rule.severity == dsl::ast::severity::warning ? dsl::level::warning
+                                                                : dsl::level::note;
+    const auto& src = p_.sources[rule.file];
+    const auto pos = src->locate(rule.where.begin);
+    f.rule_at = {src->path(), pos.line, pos.column};
+    return f;
+  }
+
+  void report(const rule_def& rule, const value& lhs, const value& rhs, finding_kind kind) {
+    finding f = base_finding(rule);
+    f.kind = kind;
+    if (kind == finding_kind::rounding) f.severity = dsl::level::note;
+    const auto& c = rule.check;
+    const std::uint32_t anchor = anchor_of(c.expect);
+    f.where = anchor != no_node ? locate(anchor) : innermost_location(rule);
+    if (f.where.pointer.empty() && f.where.line == 0) f.where = innermost_location(rule);
+    if (c.lhs != no_node) {
+      f.values.push_back(show(c.lhs, lhs));
+      f.values.push_back(show(c.rhs, rhs));
+      if (lhs.kind == vk::number && rhs.kind == vk::number) {
+        decimal d;
+        if (subtract(lhs.num, rhs.num, d)) f.difference = d.to_string();
+      }
+      vars_[c.lhs_slot] = lhs;
+      vars_[c.rhs_slot] = rhs;
+    } else {
+      const node& en = p_.nodes[c.expect];
+      if (en.code == op::present || en.code == op::logical_not || en.code == op::in ||
+          en.code == op::not_in) {
+        f.values.push_back(show(en.a, eval(en.a)));
+      }
+    }
+    if (rule.message.empty()) {
+      f.message = rule.title;
+    } else {
+      for (const auto& part : rule.message) {
+        if (part.hole == no_node)
+          f.message += part.text;
+        else
+          f.message += display(eval(part.hole));
+      }
+    }
+    result_.findings.push_back(std::move(f));
+  }
+
+  // The proposal value a failed (or rounding-passed) expectation is about: the read operand of
+  // a comparison, the operand of present()/not, the false conjunct of an `and`, the left side
+  // of an `or`, the consequent of an `implies`. Evaluated on failure only.
+  std::uint32_t anchor_of(std::uint32_t n) {
+    const node& nd = p_.nodes[n];
+    switch (nd.code) {
+      case op::equal: case op::not_equal: case op::less: case op::less_equal: case op::greater:
+      case op::greater_equal: case op::approx_equal: case op::within:
+        if (is_read(nd.a)) return nd.a;
+        if (is_read(nd.b)) return nd.b;
+        return no_node;
+      case op::in: case op::not_in:
+        return is_read(nd.a) ? nd.a : no_node;
+      case op::present: case op::logical_not:
+        return is_read(nd.a) ? nd.a : anchor_of(nd.a);
+      case op::logical_and: {
+        const value l = eval(nd.a);
+        return anchor_of(l.kind == vk::boolean && !l.flag ? nd.a : nd.b);
+      }
+      case op::logical_or: {
+        const auto a = anchor_of(nd.a);
+        return a != no_node ? a : anchor_of(nd.b);
+      }
+      case op::implies:
+        return anchor_of(nd.b);
+      default:
+        return no_node;
+    }
+  }
+
+  shown_value show(std::uint32_t n, const value& v) const {
+    shown_value s;
+    s.expression = std::string(p_.text_of(n));
+    s.role = is_read(n) ? "reported" : "computed";
+    s.value = canonical(v);
+    if (v.kind == vk::number && !v.radius.is_zero()) {
+      decimal lo, hi;
+      if (subtract(v.num, v.radius, lo) && add(v.num, v.radius, hi))
+        s.interval = std::make_pair(lo.to_string(), hi.to_string());
+    }
+    return s;
+  }
+
+  bool is_read(std::uint32_t n) const {
+    switch (p_.nodes[n].code) {
+      case op::field: case op::amount: case op::amount_dynamic: case op::amount_year:
+      case op::amount_dynamic_year:
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  std::string canonical(const value& v) const {
+    switch (v.kind) {
+      case vk::absent: return "absent";
+      case vk::number: return v.num.to_string();
+      case vk::boolean: return v.flag ? "true" : "false";
+      case vk::text: return fmt::format("\"{}\"", v.str());
+      case vk::record: return record_label(v);
+      case vk::column: return p_.columns[v.index];
+      case vk::rows:
+      case vk::list: return fmt::format("a list of {}", v.index);
+    }
+    return "?";
+  }
+
+  std::string display(const value& v) const {
+    switch (v.kind) {
+      case vk::absent: return "–";
+      // Whole numbers (years, counts) take no thousands separator: 2027, not 2.027.
+      case vk::number: return v.num.format(-1, decimal_point_, v.num.scale() > 0 ? thousands_ : 0);
+      case vk::text: return std::string(v.str());
+      case vk::column: return p_.columns[v.index];
+      default: return canonical(v);
+    }
+  }
+
+  std::string record_label(const value& v) const {
+    const auto& t = doc_.table_of(v.type);
+    const int name = t.def().field_index("name");
+    if (name >= 0) {
+      const auto& c = t.at(v.index, static_cast<std::uint32_t>(name));
+      if (c.kind == cell_kind::text) return std::string(doc_.text(c));
+    }
+    const int id = t.def().field_index("id");
+    if (id >= 0) {
+      const auto& c = t.at(v.index, static_cast<std::uint32_t>(id));
+      if (c.kind == cell_kind::text) return std::string(doc_.text(c));
+    }
+    return fmt::format("{}[{}]", t.def().name, v.index);
+  }
+
+  // The location of the record bound by the innermost loop variable that holds a record.
+  proposal_location innermost_location(const rule_def& rule) const {
+    for (auto it = rule.loops.rbegin(); it != rule.loops.rend(); ++it) {
+      const value& v = vars_[it->slot];
+      if (v.kind == vk::record) return record_location(v.type, v.index, no_slot, {}, {});
+    }
+    return {};
+  }
+
+  static constexpr std::uint32_t no_slot = 0xffffffffu;
+
+  proposal_location record_location(int type, std::uint32_t row, std::uint32_t slot,
+                                    std::string column_id, std::optional<std::int32_t> year) const {
+    proposal_location loc;
+    const auto& t = doc_.table_of(type);
+    if (slot == no_slot) {
+      loc.pointer = doc_.json_pointer(type, row);
+      loc.path = doc_.dotted_path(type, row);
+      loc.offset = t.origin_of(row).offset;
+    } else {
+      loc.pointer = doc_.json_pointer(type, row, slot);
+      loc.path = doc_.dotted_path(type, row, slot);
+      const auto& c = t.at(row, slot);
+      loc.offset = c.present() ? c.offset : t.origin_of(row).offset;
+    }
+    const auto pos = doc_.source()->locate(loc.offset);
+    loc.line = pos.line;
+    loc.column = pos.column;
+    const int id = t.def().field_index("id");
+    if (id >= 0) {
+      const auto& c = t.at(row, static_cast<std::uint32_t>(id));
+      if (c.kind == cell_kind::text) loc.item_id = std::string(doc_.text(c));
+    }
+    const int name = t.def().field_index("name");
+    if (name >= 0) {
+      const auto& c = t.at(row, static_cast<std::uint32_t>(name));
+      if (c.kind == cell_kind::text) loc.item_name = std::string(doc_.text(c));
+    }
+    loc.column_id = std::move(column_id);
+    loc.year = year;
+    return loc;
+  }
+
+  // Where a read node points in the proposal, for the current variable bindings.
+  proposal_location locate(std::uint32_t n) {
+    const node& nd = p_.nodes[n];
+    const value rec = eval(nd.a);
+    if (rec.kind != vk::record) return {};
+    const auto& t = doc_.table_of(rec.type);
+    switch (nd.code) {
+      case op::field:
+        return record_location(rec.type, rec.index, nd.b, {}, {});
+      case op::amount:
+      case op::amount_dynamic:
+      case op::amount_year:
+      case op::amount_dynamic_year: {
+        std::uint32_t declared = nd.b;
+        if (nd.code == op::amount_dynamic || nd.code == op::amount_dynamic_year) declared = eval(nd.b).index;
+        const int col = column_map_[declared];
+        std::uint32_t year = 0;
+        if (nd.code == op::amount_year || nd.code == op::amount_dynamic_year) {
+          const value y = eval(nd.c);
+          const int yi = y.kind == vk::number ? year_index(y) : -1;
+          if (yi < 0) return record_location(rec.type, rec.index, no_slot, p_.columns[declared], {});
+          year = static_cast<std::uint32_t>(yi);
+        }
+        if (col < 0 || !t.has_amounts()) return record_location(rec.type, rec.index, no_slot, {}, {});
+        return record_location(rec.type, rec.index, t.amount_slot(static_cast<std::uint32_t>(col), year),
+                               p_.columns[declared], doc_.years()[year]);
+      }
+      default:
+        return {};
+    }
+  }
+
+  int year_index(const value& y) const {
+    if (y.num.scale() != 0 && y.num.significant_scale() != 0) return -1;
+    decimal whole;
+    if (!y.num.rescale(std::max(y.num.scale(), 0), whole)) return -1;
+    std::int64_t c = y.num.coefficient();
+    for (int s = y.num.scale(); s > 0; --s) c /= 10;
+    return doc_.year_index(static_cast<std::int32_t>(c));
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Expressions
+
+  [[noreturn]] void fail(std::uint32_t n, std::string_view what) const {
+    throw eval_error{fmt::format("{} in '{}'", what, p_.text_of(n)), n};
+  }
+
+  value number_result(std::uint32_t n, bool ok, decimal v, decimal r) const {
+    if (!ok) fail(n, "number too large or too precise for an exact decimal");
+    return value::number(v, r);
+  }
+
+  value eval(std::uint32_t n) {
+    if (++steps_ > options_.max_steps) throw budget_exceeded{};
+    const node& nd = p_.nodes[n];
+    switch (nd.code) {
+      case op::constant: {
+        const auto& c = p_.constants[nd.a];
+        return from_constant(c);
+      }
+      case op::param:
+        return from_constant(params_.values[nd.a]);
+      case op::definition:
+        return defs_[nd.a];
+      case op::variable:
+        return vars_[nd.a];
+      case op::collection: {
+        const auto rows = doc_.collection(static_cast<int>(nd.a));
+        value v;
+        v.kind = vk::rows;
+        v.type = nd.result.element_record;
+        v.ptr = rows.data();
+        v.index = static_cast<std::uint32_t>(rows.size());
+        return v;
+      }
+      case op::all_records: {
+        value v;
+        v.kind = vk::rows;
+        v.type = static_cast<std::uint8_t>(nd.a);
+        v.ptr = all_rows_[nd.a].data();
+        v.index = static_cast<std::uint32_t>(all_rows_[nd.a].size());
+        return v;
+      }
+      case op::years:
+        return list_of(year_values_);
+      case op::first_year:
+        return year_values_.empty() ? value{} : year_values_.front();
+      case op::columns:
+        return list_of(column_values_);
+      case op::root:
+        return value::record(0, 0);
+      case op::field: {
+        const value rec = eval(nd.a);
+        if (rec.kind != vk::record) return {};
+        const auto& t = doc_.table_of(rec.type);
+        return from_cell(t, t.at(rec.index, nd.b), static_cast<int>(nd.b));
+      }
+      case op::parent: {
+        const value rec = eval(nd.a);
+        if (rec.kind != vk::record) return {};
+        const auto parent = doc_.table_of(rec.type).origin_of(rec.index).parent;
+        return parent < 0 ? value{} : value::record(rec.type, static_cast<std::uint32_t>(parent));
+      }
+      case op::depth: {
+        const value rec = eval(nd.a);
+        if (rec.kind != vk::record) return {};
+        const auto& t = doc_.table_of(rec.type);
+        std::int64_t depth = 0;
+        for (auto row = t.origin_of(rec.index).parent; row >= 0; row = t.origin_of(static_cast<std::uint32_t>(row)).parent) ++depth;
+        return value::number(decimal::from_int(depth));
+      }
+      case op::amount:
+      case op::amount_dynamic:
+      case op::amount_year:
+      case op::amount_dynamic_year:
+        return amount(nd);
+      case op::negate: {
+        const value x = eval(nd.a);
+        if (x.absent()) return {};
+        return value::number(x.num.negated(), x.radius);
+      }
+      case op::logical_not: {
+        const value x = eval(nd.a);
+        if (x.absent()) return {};
+        return value::boolean(!x.flag);
+      }
+      case op::add:
+      case op::subtract: {
+        const value a = eval(nd.a), b = eval(nd.b);
+        if (a.absent() || b.absent()) return {};
+        decimal v, r;
+        const bool ok = (nd.code == op::add ? add(a.num, b.num, v) : subtract(a.num, b.num, v)) &&
+                        add(a.radius, b.radius, r);
+        return number_result(n, ok, v, r);
+      }
+      case op::multiply: {
+        const value a = eval(nd.a), b = eval(nd.b);
+        if (a.absent() || b.absent()) return {};
+        decimal v;
+        bool ok = multiply(a.num, b.num, v);
+        decimal r{};
+        if (ok && !(a.radius.is_zero() && b.radius.is_zero())) {
+          // |a|·rb + |b|·ra + ra·rb bounds the product's deviation.
+          decimal t1, t2, t3, s;
+          ok = multiply(a.num.abs(), b.radius, t1) && multiply(b.num.abs(), a.radius, t2) &&
+               multiply(a.radius, b.radius, t3) && add(t1, t2, s) && add(s, t3, r);
+        }
+        return number_result(n, ok, v, r);
+      }
+      case op::divide: {
+        const value a = eval(nd.a), b = eval(nd.b);
+        if (a.absent() || b.absent()) return {};
+        if (b.num.is_zero()) fail(n, "division by zero");
+        decimal v;
+        if (!divide(a.num, b.num, 12, v)) fail(n, "number too large for an exact decimal");
+        decimal r{};
+        if (!(a.radius.is_zero() && b.radius.is_zero())) r = quotient_radius(n, a, b, v);
+        return value::number(v, r);
+      }
+      case op::equal:
+      case op::not_equal:
+      case op::less:
+      case op::less_equal:
+      case op::greater:
+      case op::greater_equal:
+      case op::approx_equal:
+      case op::within: {
+        const value a = eval(nd.a), b = eval(nd.b);
+        return compare(nd, a, b, nullptr);
+      }
+      case op::in:
+      case op::not_in: {
+        const value x = eval(nd.a);
+        if (x.absent()) return {};
+        bool found = false;
+        auto body = [&](const value& e) {
+          if (same(x, e)) {
+            found = true;
+            return false;
+          }
+          return true;
+        };
+        stream(nd.b, element_sink(body));
+        return value::boolean(nd.code == op::in ? found : !found);
+      }
+      case op::logical_and: {
+        const value a = eval(nd.a);
+        if (a.kind == vk::boolean && !a.flag) return value::boolean(false);
+        const value b = eval(nd.b);
+        if (b.kind == vk::boolean && !b.flag) return value::boolean(false);
+        if (a.absent() || b.absent()) return {};
+        return value::boolean(true);
+      }
+      case op::logical_or:
+      case op::implies: {
+        value a = eval(nd.a);
+        if (nd.code == op::implies && !a.absent()) a.flag = !a.flag;
+        if (a.kind == vk::boolean && a.flag) return value::boolean(true);
+        const value b = eval(nd.b);
+        if (b.kind == vk::boolean && b.flag) return value::boolean(true);
+        if (a.absent() || b.absent()) return {};
+        return value::boolean(false);
+      }
+      case op::conditional: {
+        const value c = eval(nd.a);
+        if (c.absent()) return {};
+        return eval(c.flag ? nd.b : nd.c);
+      }
+      case op::list:
+      case op::comprehension: {
+        auto& store = scratch_.emplace_back();
+        auto body = [&](const value& e) {
+          store.push_back(e);
+          return true;
+        };
+        stream(n, element_sink(body));
+        value v;
+        v.kind = vk::list;
+        v.ptr = store.data();
+        v.index = static_cast<std::uint32_t>(store.size());
+        return v;
+      }
+      case op::sum: {
+        decimal total{}, radius{};
+        bool ok = true;
+        auto body = [&](const value& e) {
+          if (e.kind == vk::number) ok = ok && add(total, e.num, total) && add(radius, e.radius, radius);
+          return ok;
+        };
+        stream(nd.a, element_sink(body));
+        return number_result(n, ok, total, radius);
+      }
+      case op::count: {
+        std::int64_t count = 0;
+        auto body = [&](const value&) {
+          ++count;
+          return true;
+        };
+        stream(nd.a, element_sink(body));
+        return value::number(decimal::from_int(count));
+      }
+      case op::min:
+      case op::max: {
+        value best;
+        auto body = [&](const value& e) {
+          if (e.kind != vk::number) return true;
+          if (best.absent() || (nd.code == op::min ? e.num < best.num : e.num > best.num)) best = e;
+          return true;
+        };
+        stream(nd.a, element_sink(body));
+        return best;
+      }
+      case op::any:
+      case op::all: {
+        const bool want = nd.code == op::any;
+        bool decided = false, unknown = false;
+        auto body = [&](const value& e) {
+          if (e.absent()) {
+            unknown = true;
+            return true;
+          }
+          if (e.flag == want) {
+            decided = true;
+            return false;
+          }
+          return true;
+        };
+        stream(nd.a, element_sink(body));
+        if (decided) return value::boolean(want);
+        if (unknown) return {};
+        return value::boolean(!want);
+      }
+      case op::round:
+      case op::round_even: {
+        const value x = eval(nd.a), d = eval(nd.b);
+        if (x.absent() || d.absent()) return {};
+        const int digits = small_int(nd.b, d, 0, decimal::max_scale);
+        decimal v;
+        const bool ok = x.num.round(digits, nd.code == op::round ? rounding::half_away_from_zero
+                                                                 : rounding::half_even, v);
+        return number_result(n, ok, v, x.radius.is_zero() ? decimal{} : half_unit(digits));
+      }
+      case op::abs: {
+        const value x = eval(nd.a);
+        if (x.absent()) return {};
+        return value::number(x.num.abs(), x.radius);
+      }
+      case op::min2:
+      case op::max2: {
+        const value a = eval(nd.a), b = eval(nd.b);
+        if (a.absent() || b.absent()) return {};
+        const bool first = nd.code == op::min2 ? !(b.num < a.num) : !(b.num > a.num);
+        return first ? a : b;
+      }
+      case op::present:
+        return value::boolean(!eval(nd.a).absent());
+      case op::coalesce: {
+        const value a = eval(nd.a);
+        return a.absent() ? eval(nd.b) : a;
+      }
+      case op::decimals: {
+        const value x = eval(nd.a);
+        if (x.absent()) return {};
+        return value::number(decimal::from_int(x.num.scale()));
+      }
+      case op::one: {
+        value found;
+        std::int64_t count = 0;
+        auto body = [&](const value& e) {
+          if (count++ == 0) found = e;
+          return count < 2;
+        };
+        stream(nd.a, element_sink(body));
+        if (count != 1)
+          fail(n, count == 0 ? "one() found no element" : "one() found more than one element");
+        return found;
+      }
+      case op::len: {
+        const value s = eval(nd.a);
+        if (s.absent()) return {};
+        return value::number(decimal::from_int(dsl::count_code_points(s.str())));
+      }
+    }
+    return {};
+  }
+
+  int small_int(std::uint32_t n, const value& v, int lo, int hi) const {
+    if (v.num.significant_scale() != 0) fail(n, "expected a whole number of decimals");
+    decimal whole;
+    if (!v.num.round(0, rounding::toward_zero, whole) || whole.coefficient() < lo || whole.coefficient() > hi)
+      fail(n, fmt::format("the number of decimals must be between {} and {}", lo, hi));
+    return static_cast<int>(whole.coefficient());
+  }
+
+  decimal quotient_radius(std::uint32_t n, const value& a, const value& b, decimal center) const {
+    decimal blo, bhi, alo, ahi;
+    if (!subtract(b.num.abs(), b.radius, blo) || blo.is_negative() || blo.is_zero())
+      fail(n, "the divisor's rounding interval contains zero");
+    (void)bhi;
+    decimal worst{};
+    for (int sa : {-1, 1}) {
+      for (int sb : {-1, 1}) {
+        decimal x, y, q, d;
+        const bool ok = (sa < 0 ? subtract(a.num, a.radius, x) : add(a.num, a.radius, x)) &&
+                        (sb < 0 ? subtract(b.num, b.radius, y) : add(b.num, b.radius, y)) &&
+                        divide(x, y, 12, q) && subtract(q, center, d);
+        if (!ok) fail(n, "number too large for an exact decimal");
+        if (d.abs() > worst) worst = d.abs();
+      }
+    }
+    (void)alo;
+    (void)ahi;
+    return worst;
+  }
+
+  value compare(const node& nd, const value& a, const value& b, bool* by_rounding) const {
+    if (a.absent() || b.absent()) return {};
+    switch (nd.code) {
+      case op::equal: return value::boolean(same(a, b));
+      case op::not_equal: return value::boolean(!same(a, b));
+      case op::less: return value::boolean(a.num < b.num);
+      case op::less_equal: return value::boolean(a.num <= b.num);
+      case op::greater: return value::boolean(a.num > b.num);
+      case op::greater_equal: return value::boolean(a.num >= b.num);
+      case op::approx_equal: {
+        if (a.num == b.num) return value::boolean(true);
+        decimal diff, slack;
+        if (!subtract(a.num, b.num, diff) || !add(a.radius, b.radius, slack))
+          return value::boolean(false);
+        const bool ok = diff.abs() <= slack;
+        if (ok && by_rounding) *by_rounding = true;
+        return value::boolean(ok);
+      }
+      case op::within: {
+        if (a.num == b.num) return value::boolean(true);
+        // The tolerance is evaluated in the current bindings: nd.c.
+        const value t = const_cast<evaluator*>(this)->eval(nd.c);
+        if (t.absent()) return {};
+        decimal diff;
+        if (!subtract(a.num, b.num, diff)) return value::boolean(false);
+        const bool ok = diff.abs() <= t.num;
+        if (ok && by_rounding) *by_rounding = true;
+        return value::boolean(ok);
+      }
+      default:
+        return {};
+    }
+  }
+
+  value from_constant(const constant_value& c) const {
+    switch (c.t.kind) {
+      case type_kind::number: return value::number(c.number);
+      case type_kind::string: return value::text(c.text);
+      case type_kind::boolean: return value::boolean(c.flag);
+      default: return {};
+    }
+  }
+
+  value from_cell(const table& t, const cell& c, int field) const {
+    switch (c.kind) {
+      case cell_kind::absent: return {};
+      case cell_kind::text: return value::text(doc_.text(c));
+      case cell_kind::boolean: return value::boolean(c.flag());
+      case cell_kind::number: {
+        const bool rounded = field < 0 || t.def().fields[static_cast<std::size_t>(field)].reported;
+        return value::number(c.number(), rounded ? half_unit(c.decimals) : decimal{});
+      }
+      case cell_kind::records: {
+        const auto rows = doc_.records(c);
+        value v;
+        v.kind = vk::rows;
+        v.type = static_cast<std::uint8_t>(
+            p_.schema_def->record_index(t.def().fields[static_cast<std::size_t>(field)].record));
+        v.ptr = rows.data();
+        v.index = static_cast<std::uint32_t>(rows.size());
+        return v;
+      }
+    }
+    return {};
+  }
+
+  value amount(const node& nd) {
+    const value rec = eval(nd.a);
+    if (rec.kind != vk::record) return {};
+    std::uint32_t declared = nd.b;
+    if (nd.code == op::amount_dynamic || nd.code == op::amount_dynamic_year) {
+      const value c = eval(nd.b);
+      if (c.kind != vk::column) return {};
+      declared = c.index;
+    }
+    const int col = column_map_[declared];
+    if (col < 0) return {};
+    std::uint32_t year = 0;
+    if (nd.code == op::amount_year || nd.code == op::amount_dynamic_year) {
+      const value y = eval(nd.c);
+      if (y.kind != vk::number) return {};
+      const int yi = year_index(y);
+      if (yi < 0) return {};
+      year = static_cast<std::uint32_t>(yi);
+    }
+    const auto& t = doc_.table_of(rec.type);
+    if (!t.has_amounts()) return {};
+    return from_cell(t, t.at(rec.index, t.amount_slot(static_cast<std::uint32_t>(col), year)), -1);
+  }
+
+  value list_of(const std::vector<value>& values) const {
+    value v;
+    v.kind = vk::list;
+    v.ptr = values.data();
+    v.index = static_cast<std::uint32_t>(values.size());
+    return v;
+  }
+
+  // Feeds the elements of a list value to the sink.
+  void iterate(const value& list, element_sink sink) {
+    if (list.kind == vk::rows) {
+      const auto* rows = static_cast<const std::uint32_t*>(list.ptr);
+      for (std::uint32_t i = 0; i < list.index; ++i)
+        if (!sink(value::record(list.type, rows[i]))) return;
+    } else if (list.kind == vk::list) {
+      const auto* values = static_cast<const value*>(list.ptr);
+      for (std::uint32_t i = 0; i < list.index; ++i)
+        if (!sink(values[i])) return;
+    }
+  }
+
+  // Feeds the elements of a list-valued node to the sink without materialising comprehensions
+  // and list literals.
+  void stream(std::uint32_t n, element_sink sink) {
+    const node& nd = p_.nodes[n];
+    if (nd.code == op::comprehension) {
+      if (++steps_ > options_.max_steps) throw budget_exceeded{};
+      const auto& info = p_.comprehensions[nd.a];
+      bool go_on = true;
+      auto body = [&](const value& e) {
+        vars_[info.slot] = e;
+        if (info.filter != no_node) {
+          const value f = eval(info.filter);
+          if (f.kind != vk::boolean || !f.flag) return true;
+        }
+        go_on = sink(eval(info.element));
+        return go_on;
+      };
+      stream(info.source, element_sink(body));
+      return;
+    }
+    if (nd.code == op::list) {
+      for (std::uint32_t i = 0; i < nd.b; ++i)
+        if (!sink(eval(p_.arguments[nd.a + i]))) return;
+      return;
+    }
+    iterate(eval(n), sink);
+  }
+
+  const program& p_;
+  const proposal& doc_;
+  const param_values& params_;
+  const evaluate_options& options_;
+  evaluation_result& result_;
+  std::vector<value> vars_;
+  std::vector<value> defs_;
+  std::vector<bool> def_failed_;
+  std::vector<std::string> def_error_;
+  std::vector<std::vector<std::uint32_t>> all_rows_;
+  std::vector<value> year_values_;
+  std::vector<value> column_values_;
+  std::vector<int> column_map_;
+  std::vector<std::vector<value>> scratch_;      // lists built while checking one rule
+  std::vector<std::vector<value>> persistent_;   // lists held by definitions
+  std::uint64_t steps_ = 0;
+  char decimal_point_ = '.';
+  char thousands_ = 0;
+};
+
+}  // namespace
+
+evaluation_result evaluate(const program& p, const proposal& doc, const param_values& params,
+                           const evaluate_options& options) {
+  evaluation_result result;
+  evaluator(p, doc, params, options, result).run();
+  return result;
+}
+
+}  // namespace fundcheck::engine

@@ -1,0 +1,310 @@
+// Text and JSON reports of a check run.
+
+#include "fundcheck/engine/report.hpp"
+
+#include <ostream>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace fundcheck::engine {
+
+namespace {
+
+namespace ansi {
+constexpr const char* reset = "\033[0m";
+constexpr const char* bold = "\033[1m";
+constexpr const char* red = "\033[1;31m";
+constexpr const char* yellow = "\033[1;33m";
+constexpr const char* cyan = "\033[1;36m";
+constexpr const char* green = "\033[1;32m";
+constexpr const char* dim = "\033[2m";
+}  // namespace ansi
+
+const char* color_of(dsl::level l) {
+  switch (l) {
+    case dsl::level::error: return ansi::red;
+    case dsl::level::warning: return ansi::yellow;
+    case dsl::level::note: return ansi::cyan;
+  }
+  return ansi::bold;
+}
+
+std::string plural(std::size_t n, std::string_view word) {
+  return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
+}
+
+// The extent of the JSON token starting at `offset`: a string, a number or a literal.
+dsl::span token_at(const dsl::source_file& src, std::uint32_t offset) {
+  const auto& t = src.text();
+  std::uint32_t end = offset;
+  if (offset >= t.size()) return {offset, offset};
+  if (t[offset] == '"') {
+    ++end;
+    while (end < t.size() && t[end] != '"' && t[end] != '\n') end += t[end] == '\\' ? 2 : 1;
+    if (end < t.size() && t[end] == '"') ++end;
+  } else if (t[offset] == '{' || t[offset] == '[') {
+    end = offset + 1;
+  } else {
+    while (end < t.size() && (std::isalnum(static_cast<unsigned char>(t[end])) || t[end] == '.' ||
+                              t[end] == '-' || t[end] == '+'))
+      ++end;
+  }
+  return {offset, std::max(end, offset + 1)};
+}
+
+struct counts {
+  std::size_t errors = 0, warnings = 0, notes = 0;
+};
+
+counts count(const proposal_report& p) {
+  counts c;
+  for (const auto& d : p.diagnostics) {
+    if (d.severity == dsl::level::error) ++c.errors;
+    else if (d.severity == dsl::level::warning) ++c.warnings;
+    else ++c.notes;
+  }
+  if (p.result) {
+    c.errors += p.result->errors();
+    c.warnings += p.result->warnings();
+    c.notes += p.result->notes();
+    for (const auto& d : p.result->diagnostics)
+      if (d.severity == dsl::level::error) ++c.errors;
+  }
+  return c;
+}
+
+bool unreadable(const proposal_report& p) {
+  return !p.result || dsl::has_errors(p.result->diagnostics) || dsl::has_errors(p.diagnostics);
+}
+
+std::string counts_text(const counts& c) {
+  return fmt::format("{}, {}, {}", plural(c.errors, "error"), plural(c.warnings, "warning"),
+                     plural(c.notes, "note"));
+}
+
+void render_finding(std::ostream& out, const proposal_report& p, const finding& f, const text_options& o) {
+  const bool color = o.color;
+  if (color) out << ansi::bold << color_of(f.severity);
+  out << dsl::to_string(f.severity) << '[' << f.rule << ']';
+  if (color) out << ansi::reset << ansi::bold;
+  out << ": ";
+  if (f.kind == finding_kind::rounding) out << "holds only within rounding: ";
+  out << f.message;
+  if (color) out << ansi::reset;
+  out << '\n';
+  const auto& w = f.where;
+  out << "  --> " << p.file;
+  if (w.line) out << ':' << w.line << ':' << w.column;
+  if (!w.path.empty()) out << " (" << w.path << ')';
+  out << '\n';
+  if (p.source && w.line) dsl::render_snippet(out, *p.source, token_at(*p.source, w.offset), color);
+  auto line = [&](std::string_view label, const std::string& text) {
+    out << "      = ";
+    if (color) out << ansi::bold;
+    out << label << ':';
+    if (color) out << ansi::reset;
+    out << ' ' << text << '\n';
+  };
+  if (o.show_values) {
+    for (const auto& v : f.values) {
+      std::string text = fmt::format("{} = {}", v.expression, v.value);
+      if (v.interval) text += fmt::format("  [{}, {}]", v.interval->first, v.interval->second);
+      line(v.role, text);
+    }
+    if (f.difference) line("difference", *f.difference);
+  }
+  if (f.kind == finding_kind::not_evaluated) line("reason", f.reason);
+  line("rule", fmt::format("{}:{}:{} \"{}\"", f.rule_at.file, f.rule_at.line, f.rule_at.column, f.title));
+}
+
+}  // namespace
+
+bool proposal_report::failed(dsl::level fail_on) const noexcept {
+  if (!result || dsl::has_errors(diagnostics) || dsl::has_errors(result->diagnostics)) return true;
+  if (result->errors() > 0) return true;
+  return fail_on == dsl::level::warning && result->warnings() > 0;
+}
+
+void render_text(std::ostream& out, const run_report& r, const text_options& o) {
+  counts total;
+  std::size_t passed = 0, failed = 0, broken = 0;
+  bool first = true;
+  for (const auto& p : r.proposals) {
+    const counts c = count(p);
+    total.errors += c.errors;
+    total.warnings += c.warnings;
+    total.notes += c.notes;
+    if (unreadable(p))
+      ++broken;
+    else if (p.failed(dsl::level::error))
+      ++failed;
+    else
+      ++passed;
+
+    std::vector<const finding*> shown;
+    if (p.result)
+      for (const auto& f : p.result->findings)
+        if (o.show_notes || f.severity != dsl::level::note) shown.push_back(&f);
+    std::vector<dsl::diagnostic> diags = p.diagnostics;
+    if (p.result) diags.insert(diags.end(), p.result->diagnostics.begin(), p.result->diagnostics.end());
+
+    if (!first) out << '\n';
+    first = false;
+    if (!diags.empty()) {
+      dsl::render_options ro;
+      ro.color = o.color;
+      std::ostringstream tmp;
+      dsl::render_text(tmp, diags, ro);
+      // The per-proposal summary below replaces the "N errors generated." line.
+      std::string text = tmp.str();
+      const auto cut = text.rfind('\n', text.size() >= 2 ? text.size() - 2 : 0);
+      if (cut != std::string::npos && text.find("generated.", cut) != std::string::npos)
+        text.erase(cut + 1);
+      out << text;
+    }
+    for (const auto* f : shown) {
+      render_finding(out, p, *f, o);
+      out << '\n';
+    }
+    if (o.color) out << ansi::bold;
+    out << p.file << ": ";
+    if (unreadable(p)) {
+      if (o.color) out << ansi::red;
+      out << "could not be checked";
+    } else if (p.failed(dsl::level::error)) {
+      if (o.color) out << ansi::red;
+      out << "FAILED";
+    } else {
+      if (o.color) out << ansi::green;
+      out << "passed";
+    }
+    if (o.color) out << ansi::reset;
+    out << " (" << counts_text(c);
+    if (p.result && !unreadable(p))
+      out << "; " << plural(r.rules ? r.rules->rules.size() : 0, "rule") << ", "
+          << plural(p.result->checks, "check");
+    out << ")\n";
+  }
+  if (r.proposals.size() != 1) {
+    out << '\n';
+    if (o.color) out << ansi::bold;
+    out << fmt::format("{} checked: {} passed, {} failed", plural(r.proposals.size(), "proposal"), passed,
+                       failed);
+    if (broken) out << fmt::format(", {} could not be checked", broken);
+    out << "; " << counts_text(total);
+    if (o.color) out << ansi::reset;
+    out << '\n';
+  }
+}
+
+namespace {
+
+nlohmann::json location_json(const proposal_report& p, const proposal_location& w) {
+  nlohmann::json j;
+  j["file"] = p.file;
+  j["pointer"] = w.pointer;
+  j["path"] = w.path;
+  j["line"] = w.line;
+  j["column"] = w.column;
+  if (!w.item_id.empty() || !w.item_name.empty()) j["record"] = {{"id", w.item_id}, {"name", w.item_name}};
+  if (!w.column_id.empty()) j["amount_column"] = w.column_id;
+  if (w.year) j["year"] = *w.year;
+  return j;
+}
+
+}  // namespace
+
+std::string render_json(const run_report& r) {
+  nlohmann::json j;
+  j["fundcheck"] = {{"version", r.version}, {"report_format", 1}};
+  if (r.rules) {
+    nlohmann::json files = nlohmann::json::array();
+    for (const auto& s : r.rules->sources) files.push_back(s->path());
+    j["rules"] = {{"sha256", r.rules->hash}, {"files", files}, {"count", r.rules->rules.size()}};
+  }
+  nlohmann::json params = nlohmann::json::object();
+  for (const auto& [k, v] : r.params) params[k] = v;
+  j["params"] = params;
+
+  counts total;
+  std::size_t passed = 0, failed = 0, broken = 0;
+  nlohmann::json proposals = nlohmann::json::array();
+  for (const auto& p : r.proposals) {
+    const counts c = count(p);
+    total.errors += c.errors;
+    total.warnings += c.warnings;
+    total.notes += c.notes;
+    nlohmann::json pj;
+    pj["file"] = p.file;
+    if (!p.sha256.empty()) pj["sha256"] = p.sha256;
+    std::string status = unreadable(p) ? "unreadable" : p.failed(dsl::level::error) ? "failed" : "passed";
+    (status == "unreadable" ? broken : status == "failed" ? failed : passed)++;
+    pj["status"] = status;
+    pj["summary"] = {{"errors", c.errors}, {"warnings", c.warnings}, {"notes", c.notes}};
+    nlohmann::json diags = nlohmann::json::array();
+    std::vector<dsl::diagnostic> all = p.diagnostics;
+    if (p.result) all.insert(all.end(), p.result->diagnostics.begin(), p.result->diagnostics.end());
+    for (const auto& d : all) {
+      nlohmann::json dj;
+      to_json(dj, d);
+      diags.push_back(dj);
+    }
+    pj["diagnostics"] = diags;
+    nlohmann::json findings = nlohmann::json::array();
+    if (p.result) {
+      pj["summary"]["checks"] = p.result->checks;
+      for (const auto& f : p.result->findings) {
+        nlohmann::json fj;
+        fj["rule"] = f.rule;
+        fj["severity"] = dsl::to_string(f.severity);
+        fj["kind"] = to_string(f.kind);
+        fj["title"] = f.title;
+        fj["message"] = f.message;
+        fj["location"] = location_json(p, f.where);
+        fj["rule_location"] = {{"file", f.rule_at.file}, {"line", f.rule_at.line}, {"column", f.rule_at.column}};
+        nlohmann::json values = nlohmann::json::array();
+        for (const auto& v : f.values) {
+          nlohmann::json vj = {{"role", v.role}, {"expression", v.expression}, {"value", v.value}};
+          if (v.interval) vj["interval"] = {v.interval->first, v.interval->second};
+          values.push_back(vj);
+        }
+        fj["values"] = values;
+        if (f.difference) fj["difference"] = *f.difference;
+        if (!f.reason.empty()) fj["reason"] = f.reason;
+        findings.push_back(fj);
+      }
+      nlohmann::json rules = nlohmann::json::array();
+      for (std::size_t i = 0; i < p.result->stats.size() && r.rules; ++i) {
+        const auto& s = p.result->stats[i];
+        rules.push_back({{"id", r.rules->rules[i].id},
+                         {"evaluated", s.evaluated},
+                         {"checks", s.bindings},
+                         {"passed", s.passed},
+                         {"failed", s.failed},
+                         {"rounding", s.rounding},
+                         {"not_applicable", s.not_applicable}});
+      }
+      pj["rules"] = rules;
+    }
+    pj["findings"] = findings;
+    proposals.push_back(pj);
+  }
+  j["summary"] = {{"proposals", r.proposals.size()}, {"passed", passed}, {"failed", failed},
+                  {"unreadable", broken},           {"errors", total.errors},
+                  {"warnings", total.warnings},     {"notes", total.notes}};
+  j["proposals"] = proposals;
+  return j.dump(2) + "\n";
+}
+
+int exit_code(const run_report& r, dsl::level fail_on) {
+  int code = 0;
+  for (const auto& p : r.proposals) {
+    if (unreadable(p)) return 2;
+    if (p.failed(fail_on)) code = 1;
+  }
+  return code;
+}
+
+}  // namespace fundcheck::engine
