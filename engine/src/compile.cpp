@@ -364,6 +364,8 @@ class compiler {
     for (const auto& cycle : g.cycles()) {
       std::vector<std::size_t> members;
       for (auto v : cycle) members.push_back(v - np);
+      // Edges run from a dependency to its dependent; "depends on" reads them backwards.
+      std::reverse(members.begin() + 1, members.end());
       const auto& first = lets_[members.front()];
       std::string path;
       for (auto m : members) path += lets_[m].decl->name.name + " -> ";

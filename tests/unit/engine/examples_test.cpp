@@ -81,7 +81,6 @@ BOOST_AUTO_TEST_CASE(the_allocation_passes_with_two_rounding_notes) {
 }
 
 BOOST_AUTO_TEST_CASE(each_broken_example_is_caught_by_exactly_its_rule) {
-  BOOST_TEST(fs::directory_iterator(root / "examples" / "broken") != fs::directory_iterator());
   std::size_t files = 0;
   for (const auto& e : fs::directory_iterator(root / "examples" / "broken"))
     if (e.path().extension() == ".json") ++files;

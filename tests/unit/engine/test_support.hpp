@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <ostream>
 #include <memory>
 #include <set>
 #include <sstream>
@@ -14,6 +15,14 @@
 #include "fundcheck/engine/compile.hpp"
 #include "fundcheck/engine/evaluate.hpp"
 #include "fundcheck/engine/proposal.hpp"
+
+// Printable enums for Boost.Test messages.
+namespace fundcheck::dsl {
+inline std::ostream& operator<<(std::ostream& o, level l) { return o << to_string(l); }
+}  // namespace fundcheck::dsl
+namespace fundcheck::engine {
+inline std::ostream& operator<<(std::ostream& o, finding_kind k) { return o << to_string(k); }
+}  // namespace fundcheck::engine
 
 namespace fundcheck::test {
 

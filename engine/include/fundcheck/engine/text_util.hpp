@@ -8,7 +8,7 @@
 
 namespace fundcheck::engine {
 
-// Levenshtein distance over bytes.
+// Edit distance over bytes (optimal string alignment: a swap of neighbours costs one).
 std::size_t edit_distance(std::string_view a, std::string_view b);
 
 // The candidate closest to `word` if it is close enough to be a plausible typo
