@@ -429,8 +429,10 @@ class evaluator {
     f.where = anchor != no_node ? locate(anchor) : innermost_location(rule);
     if (f.where.pointer.empty() && f.where.line == 0) f.where = innermost_location(rule);
     if (c.lhs != no_node) {
-      f.values.push_back(show(c.lhs, lhs));
-      f.values.push_back(show(c.rhs, rhs));
+      // Intervals matter only to rounding-aware comparisons; elsewhere they would be noise.
+      const bool intervals = p_.nodes[c.expect].code == op::approx_equal;
+      f.values.push_back(show(c.lhs, lhs, intervals));
+      f.values.push_back(show(c.rhs, rhs, intervals));
       if (lhs.kind == vk::number && rhs.kind == vk::number) {
         decimal d;
         if (subtract(lhs.num, rhs.num, d)) f.difference = d.to_string();
@@ -441,7 +443,7 @@ class evaluator {
       const node& en = p_.nodes[c.expect];
       if (en.code == op::present || en.code == op::logical_not || en.code == op::in ||
           en.code == op::not_in) {
-        f.values.push_back(show(en.a, eval(en.a)));
+        f.values.push_back(show(en.a, eval(en.a), false));
       }
     }
     if (rule.message.empty()) {
@@ -487,12 +489,12 @@ class evaluator {
     }
   }
 
-  shown_value show(std::uint32_t n, const value& v) const {
+  shown_value show(std::uint32_t n, const value& v, bool with_interval) const {
     shown_value s;
     s.expression = std::string(p_.text_of(n));
     s.role = is_read(n) ? "reported" : "computed";
     s.value = canonical(v);
-    if (v.kind == vk::number && !v.radius.is_zero()) {
+    if (with_interval && v.kind == vk::number && !v.radius.is_zero()) {
       decimal lo, hi;
       if (subtract(v.num, v.radius, lo) && add(v.num, v.radius, hi))
         s.interval = std::make_pair(lo.to_string(), hi.to_string());
