@@ -45,4 +45,8 @@ void to_json(nlohmann::json& j, const diagnostic& d);
 
 bool has_errors(const std::vector<diagnostic>& diags) noexcept;
 
+// Renders just the quoted source line of `where` with its caret underline (the part of
+// render_text below the "path:line:col: error" header), for reports that build their own header.
+void render_snippet(std::ostream& out, const source_file& src, span where, bool color);
+
 }  // namespace fundcheck::dsl
