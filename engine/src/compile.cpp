@@ -48,6 +48,33 @@ std::string_view program::text_of(std::uint32_t node_index) const {
   return std::string_view(text).substr(n.where.begin, n.where.end - n.where.begin);
 }
 
+int node_children(const node& n, std::uint32_t out[3]) noexcept {
+  switch (n.code) {
+    case op::constant: case op::param: case op::definition: case op::variable: case op::collection:
+    case op::all_records: case op::years: case op::first_year: case op::columns: case op::root:
+    case op::list: case op::comprehension:
+      return 0;
+    case op::field: case op::amount: case op::parent: case op::depth: case op::negate:
+    case op::logical_not: case op::sum: case op::count: case op::min: case op::max: case op::any:
+    case op::all: case op::abs: case op::present: case op::decimals: case op::one: case op::len:
+      out[0] = n.a;
+      return 1;
+    case op::amount_year:  // b is a declared column index, not a node
+      out[0] = n.a;
+      out[1] = n.c;
+      return 2;
+    case op::amount_dynamic_year: case op::within: case op::conditional:
+      out[0] = n.a;
+      out[1] = n.b;
+      out[2] = n.c;
+      return 3;
+    default:  // binary operators, amount_dynamic, round, min2, max2, coalesce
+      out[0] = n.a;
+      out[1] = n.b;
+      return 2;
+  }
+}
+
 int program::param_index(std::string_view name) const noexcept {
   for (std::size_t i = 0; i < params.size(); ++i)
     if (params[i].name == name) return static_cast<int>(i);
@@ -577,8 +604,30 @@ class compiler {
     n.c = c;
     n.file = file_;
     n.where = e.where;
+    n.invariant = invariant_of(n);
     prog_->nodes.push_back(n);
     return static_cast<std::uint32_t>(prog_->nodes.size() - 1);
+  }
+
+  // Invariant: reads no variable. Comprehensions set theirs after emit (their own variable is
+  // bound inside them).
+  bool invariant_of(const node& n) const {
+    switch (n.code) {
+      case op::variable: case op::comprehension: return false;
+      case op::constant: case op::param: case op::definition: case op::collection: case op::all_records:
+      case op::years: case op::first_year: case op::columns: case op::root:
+        return true;
+      case op::list:
+        for (std::uint32_t i = 0; i < n.b; ++i)
+          if (!prog_->nodes[prog_->arguments[n.a + i]].invariant) return false;
+        return true;
+      default: break;
+    }
+    std::uint32_t kids[3];
+    const int k = node_children(n, kids);
+    for (int i = 0; i < k; ++i)
+      if (!prog_->nodes[kids[i]].invariant) return false;
+    return true;
   }
 
   std::uint32_t constant(const constant_value& v, const ast::expression& e) {
@@ -944,9 +993,73 @@ class compiler {
       error("E2015", n.element->where, "lists of lists are not supported");
       return bad;
     }
+    if (prog_->nodes[src].invariant && info.filter != no_node) find_join(info.filter, info);
     prog_->comprehensions.push_back(info);
-    return emit(op::comprehension, type::list_of(et), e,
-                static_cast<std::uint32_t>(prog_->comprehensions.size() - 1));
+    const auto made = emit(op::comprehension, type::list_of(et), e,
+                           static_cast<std::uint32_t>(prog_->comprehensions.size() - 1));
+    prog_->nodes[made].invariant = prog_->nodes[src].invariant && free_of_others(info.element, info.slot) &&
+                                (info.filter == no_node || free_of_others(info.filter, info.slot));
+    return made;
+  }
+
+  // Whether a subtree reads a variable slot.
+  bool mentions(std::uint32_t n, std::uint32_t slot) const {
+    const node& nd = prog_->nodes[n];
+    switch (nd.code) {
+      case op::variable: return nd.a == slot;
+      case op::constant: case op::param: case op::definition: case op::collection: case op::all_records:
+      case op::years: case op::first_year: case op::columns: case op::root:
+        return false;
+      case op::list:
+        for (std::uint32_t i = 0; i < nd.b; ++i)
+          if (mentions(prog_->arguments[nd.a + i], slot)) return true;
+        return false;
+      case op::comprehension: {
+        const auto& c = prog_->comprehensions[nd.a];
+        return mentions(c.source, slot) || mentions(c.element, slot) ||
+               (c.filter != no_node && mentions(c.filter, slot));
+      }
+      default: break;
+    }
+    return mentions_operands(nd, slot);
+  }
+
+  bool mentions_operands(const node& nd, std::uint32_t slot) const {
+    std::uint32_t kids[3];
+    const int k = node_children(nd, kids);
+    for (int i = 0; i < k; ++i)
+      if (mentions(kids[i], slot)) return true;
+    return false;
+  }
+
+  // A subtree is free of other variables when the only variable it reads is `own`.
+  bool free_of_others(std::uint32_t n, std::uint32_t own) const {
+    for (std::uint32_t s = 0; s < next_slot_; ++s)
+      if (s != own && mentions(n, s)) return false;
+    return true;
+  }
+
+  // Looks for a conjunct `var.field == key` (either way round) usable as a hash join.
+  void find_join(std::uint32_t filter, comprehension_info& info) const {
+    const node& f = prog_->nodes[filter];
+    if (f.code == op::logical_and) {
+      find_join(f.a, info);
+      if (info.join_read == no_node) find_join(f.b, info);
+      return;
+    }
+    if (f.code != op::equal) return;
+    auto is_own_text_field = [&](std::uint32_t n) {
+      const node& r = prog_->nodes[n];
+      return r.code == op::field && r.result.kind == type_kind::string &&
+             prog_->nodes[r.a].code == op::variable && prog_->nodes[r.a].a == info.slot;
+    };
+    if (is_own_text_field(f.a) && !mentions(f.b, info.slot)) {
+      info.join_read = f.a;
+      info.join_key = f.b;
+    } else if (is_own_text_field(f.b) && !mentions(f.a, info.slot)) {
+      info.join_read = f.b;
+      info.join_key = f.a;
+    }
   }
 
   std::uint32_t lower_node(const ast::call& n, const ast::expression& e) {

@@ -9,6 +9,8 @@
 #include <memory>
 #include <numeric>
 #include <stdexcept>
+#include <unordered_map>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -176,6 +178,7 @@ class evaluator {
             const evaluate_options& options, evaluation_result& result)
       : p_(p), doc_(doc), params_(params), options_(options), result_(result) {
     vars_.resize(p.variable_slots);
+    join_indexes_.resize(p.comprehensions.size());
     const auto& tables = doc.tables();
     all_rows_.resize(tables.size());
     for (std::size_t t = 0; t < tables.size(); ++t) {
@@ -691,7 +694,7 @@ class evaluator {
         const value rec = eval(nd.a);
         if (rec.kind != vk::record) return {};
         const auto& t = doc_.table_of(rec.type);
-        return from_cell(t, t.at(rec.index, nd.b), static_cast<int>(nd.b));
+        return from_cell(t, t.at(rec.index, nd.b), static_cast<int>(nd.b), nd.result.element_record);
       }
       case op::parent: {
         const value rec = eval(nd.a);
@@ -770,6 +773,12 @@ class evaluator {
       case op::not_in: {
         const value x = eval(nd.a);
         if (x.absent()) return {};
+        if (x.kind == vk::text && p_.nodes[nd.b].invariant) {
+          if (const auto* set = text_set(nd.b)) {
+            const bool hit = set->count(x.str()) != 0;
+            return value::boolean(nd.code == op::in ? hit : !hit);
+          }
+        }
         bool found = false;
         auto body = [&](const value& e) {
           if (same(x, e)) {
@@ -994,7 +1003,9 @@ class evaluator {
     }
   }
 
-  value from_cell(const table& t, const cell& c, int field) const {
+  // A cell as a value. `field` is the record field it belongs to (-1 for an amount); `nested`
+  // the record type of a records cell (known statically from the node's type).
+  value from_cell(const table& t, const cell& c, int field, std::uint8_t nested = 0) const {
     switch (c.kind) {
       case cell_kind::absent: return {};
       case cell_kind::text: return value::text(doc_.text(c));
@@ -1007,8 +1018,7 @@ class evaluator {
         const auto rows = doc_.records(c);
         value v;
         v.kind = vk::rows;
-        v.type = static_cast<std::uint8_t>(
-            p_.schema_def->record_index(t.def().fields[static_cast<std::size_t>(field)].record));
+        v.type = nested;
         v.ptr = rows.data();
         v.index = static_cast<std::uint32_t>(rows.size());
         return v;
@@ -1049,6 +1059,47 @@ class evaluator {
     return v;
   }
 
+  using text_index = std::unordered_map<std::string_view, std::vector<value>>;
+
+  // The elements of a join's (invariant) source grouped by their join field; built on first use
+  // and kept for the evaluation. Absent or non-text keys are left out: they never match.
+  const text_index& join_index(std::uint32_t comprehension) {
+    auto& slot = join_indexes_[comprehension];
+    if (slot) return *slot;
+    slot = std::make_unique<text_index>();
+    const auto& info = p_.comprehensions[comprehension];
+    const value saved = vars_[info.slot];
+    auto add = [&](const value& e) {
+      vars_[info.slot] = e;
+      const value k = eval(info.join_read);
+      if (k.kind == vk::text) (*slot)[k.str()].push_back(e);
+      return true;
+    };
+    stream(info.source, element_sink(add));
+    vars_[info.slot] = saved;
+    return *slot;
+  }
+
+  // Membership in an invariant list of texts, from a hash set built on first use. Returns
+  // nullptr when the list holds anything but texts (then the caller scans).
+  const std::unordered_set<std::string_view>* text_set(std::uint32_t list_node) {
+    auto it = text_sets_.find(list_node);
+    if (it != text_sets_.end()) return it->second.get();
+    auto set = std::make_unique<std::unordered_set<std::string_view>>();
+    bool all_text = true;
+    auto add = [&](const value& e) {
+      if (e.kind != vk::text) {
+        all_text = false;
+        return false;
+      }
+      set->insert(e.str());
+      return true;
+    };
+    stream(list_node, element_sink(add));
+    if (!all_text) set.reset();
+    return (text_sets_[list_node] = std::move(set)).get();
+  }
+
   // Feeds the elements of a list value to the sink.
   void iterate(const value& list, element_sink sink) {
     if (list.kind == vk::rows) {
@@ -1069,16 +1120,25 @@ class evaluator {
     if (nd.code == op::comprehension) {
       if (++steps_ > options_.max_steps) throw budget_exceeded{};
       const auto& info = p_.comprehensions[nd.a];
-      bool go_on = true;
       auto body = [&](const value& e) {
         vars_[info.slot] = e;
         if (info.filter != no_node) {
           const value f = eval(info.filter);
           if (f.kind != vk::boolean || !f.flag) return true;
         }
-        go_on = sink(eval(info.element));
-        return go_on;
+        return sink(eval(info.element));
       };
+      if (info.join_read != no_node) {
+        // Only the elements whose join field equals the key can pass the filter.
+        const value key = eval(info.join_key);
+        if (key.kind != vk::text) return;  // absent (unknown) or not text: nothing matches
+        const auto& index = join_index(nd.a);
+        const auto it = index.find(key.str());
+        if (it == index.end()) return;
+        for (const auto& e : it->second)
+          if (!body(e)) return;
+        return;
+      }
       stream(info.source, element_sink(body));
       return;
     }
@@ -1105,6 +1165,8 @@ class evaluator {
   std::vector<int> column_map_;
   std::vector<std::vector<value>> scratch_;      // lists built while checking one rule
   std::vector<std::vector<value>> persistent_;   // lists held by definitions
+  std::vector<std::unique_ptr<text_index>> join_indexes_;  // by comprehension index
+  std::unordered_map<std::uint32_t, std::unique_ptr<std::unordered_set<std::string_view>>> text_sets_;
   std::uint64_t steps_ = 0;
   char decimal_point_ = '.';
   char thousands_ = 0;

@@ -74,6 +74,7 @@ enum class op : std::uint8_t {
 struct node {
   op code = op::constant;
   type result;
+  bool invariant = false;  // depends on no variable: the same value for the whole evaluation
   std::uint32_t a = 0, b = 0, c = 0;
   std::uint16_t file = 0;  // index into program::sources
   dsl::span where;
@@ -84,9 +85,20 @@ struct comprehension_info {
   std::uint32_t source = 0;    // node producing the list
   std::uint32_t filter = 0;    // node, or no_node
   std::uint32_t slot = 0;      // variable slot of the loop variable
+  // An equality join the evaluator may answer from a hash index instead of a scan: the filter
+  // requires `var.<join_field> == <join_key>` where the source does not depend on any variable
+  // and join_key does not depend on the loop variable. The whole filter is still applied to
+  // each candidate. no_node when the filter has no such conjunct.
+  std::uint32_t join_read = 0xffffffffu;  // the `var.field` node (text field of the element)
+  std::uint32_t join_key = 0xffffffffu;   // the other side
 };
 
 inline constexpr std::uint32_t no_node = 0xffffffffu;
+
+// The operand nodes of a node (at most 3), for passes that walk the tree. Lists and
+// comprehensions keep their operands elsewhere (program::arguments, comprehension_info) and
+// report none here; leaves report none.
+int node_children(const node& n, std::uint32_t out[3]) noexcept;
 
 // A runtime constant (literals, parameter defaults).
 struct constant_value {
