@@ -201,7 +201,6 @@ int run_check(const std::vector<std::string>& argv) {
     dsl::render_text(std::cerr, expand_diags, ro);
     return 2;
   }
-  std::vector<std::unique_ptr<engine::proposal>> keep;
   for (const auto& file : files) {
     engine::proposal_report pr;
     pr.file = file;
@@ -211,7 +210,12 @@ int run_check(const std::vector<std::string>& argv) {
       pr.source = loaded.diagnostics.front().source;
     if (pr.source) pr.sha256 = engine::sha256_hex(pr.source->text());
     pr.diagnostics = std::move(loaded.diagnostics);
-    if (loaded.ok()) pr.result = engine::evaluate(program, *loaded.value, params, eval_options);
+    if (loaded.ok()) {
+      pr.result = engine::evaluate(program, *loaded.value, params, eval_options);
+      // Text without notes need not describe them; JSON always carries every finding.
+      pr.findings = engine::describe(program, *loaded.value, *pr.result,
+                                     format == "json" || !args->has("no-notes"));
+    }
     report.proposals.push_back(std::move(pr));
   }
   if (format == "json") {

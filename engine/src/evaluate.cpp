@@ -172,6 +172,28 @@ bool same(const value& a, const value& b) {
   }
 }
 
+bool is_read(const program& p, std::uint32_t n) {
+  switch (p.nodes[n].code) {
+    case op::field: case op::amount: case op::amount_dynamic: case op::amount_year:
+    case op::amount_dynamic_year:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// A record named for people: its name, else its id, else "item[3]".
+std::string record_label(const proposal& doc, int type, std::uint32_t row) {
+  const auto& t = doc.table_of(type);
+  for (const char* field : {"name", "id"}) {
+    const int f = t.def().field_index(field);
+    if (f < 0) continue;
+    const auto& c = t.at(row, static_cast<std::uint32_t>(f));
+    if (c.kind == cell_kind::text) return std::string(doc.text(c));
+  }
+  return fmt::format("{}[{}]", t.def().name, row);
+}
+
 class evaluator {
  public:
   evaluator(const program& p, const proposal& doc, const param_values& params,
@@ -229,9 +251,9 @@ class evaluator {
     if (!bind_columns()) return;
     evaluate_definitions();
     for (std::size_t r = 0; r < p_.rules.size(); ++r) evaluate_rule(r);
-    std::stable_sort(result_.findings.begin(), result_.findings.end(), [](const finding& a, const finding& b) {
-      if (a.where.offset != b.where.offset) return a.where.offset < b.where.offset;
-      return a.rule < b.rule;
+    std::stable_sort(result_.findings.begin(), result_.findings.end(), [this](const finding& a, const finding& b) {
+      if (a.offset != b.offset) return a.offset < b.offset;
+      return a.rule != b.rule && p_.rules[a.rule].id < p_.rules[b.rule].id;
     });
   }
 
@@ -287,7 +309,7 @@ class evaluator {
     rule_stats stats;
     std::uint64_t errors = 0;
     std::string first_error;
-    proposal_location first_error_at;
+    value_ref first_error_at;
   };
 
   void evaluate_rule(std::size_t r) {
@@ -297,7 +319,7 @@ class evaluator {
     for (auto dep : rule.depends_on) {
       if (def_failed_[dep]) {
         run.stats.evaluated = false;
-        finding f = base_finding(rule);
+        finding f = base_finding(r);
         f.kind = finding_kind::not_evaluated;
         f.reason = def_error_[dep];
         f.message = fmt::format("{}: not evaluated, because {}", rule.title, def_error_[dep]);
@@ -314,10 +336,11 @@ class evaluator {
     }
     if (run.errors > 0) {
       run.stats.evaluated = false;
-      finding f = base_finding(rule);
+      finding f = base_finding(r);
       f.kind = finding_kind::not_evaluated;
       f.reason = run.first_error;
       f.where = run.first_error_at;
+      f.offset = offset_of(f.where);
       f.message = run.errors == 1
                       ? fmt::format("{}: not evaluated: {}", rule.title, run.first_error)
                       : fmt::format("{}: not evaluated for {} bindings; the first: {}", rule.title,
@@ -364,7 +387,7 @@ class evaluator {
   void record_error(rule_run& run, const eval_error& e) {
     if (run.errors++ == 0) {
       run.first_error = e.message;
-      run.first_error_at = innermost_location(p_.rules[run.rule]);
+      run.first_error_at = innermost_ref(p_.rules[run.rule]);
     }
   }
 
@@ -404,60 +427,55 @@ class evaluator {
         ++run.stats.rounding;
       else
         ++run.stats.failed;
-      report(rule, lhs, rhs, passed ? finding_kind::rounding : finding_kind::violation);
+      report(run.rule, lhs, rhs, passed ? finding_kind::rounding : finding_kind::violation);
     } catch (const eval_error& e) {
       record_error(run, e);
     }
   }
 
-  finding base_finding(const rule_def& rule) const {
+  finding base_finding(std::size_t r) const {
     finding f;
-    f.rule = rule.id;
-    f.title = rule.title;
-    f.severity = rule.severity == dsl::ast::severity::error     ? dsl::level::error
-                 : rule.severity == dsl::ast::severity::warning ? dsl::level::warning
-                                                                : dsl::level::note;
-    const auto& src = p_.sources[rule.file];
-    const auto pos = src->locate(rule.where.begin);
-    f.rule_at = {src->path(), pos.line, pos.column};
+    f.rule = static_cast<std::uint32_t>(r);
+    const auto s = p_.rules[r].severity;
+    f.severity = s == dsl::ast::severity::error     ? dsl::level::error
+                 : s == dsl::ast::severity::warning ? dsl::level::warning
+                                                    : dsl::level::note;
     return f;
   }
 
-  void report(const rule_def& rule, const value& lhs, const value& rhs, finding_kind kind) {
-    finding f = base_finding(rule);
+  // Records what a finding needs to be described later: indices and numbers, no text except an
+  // interpolated message.
+  void report(std::size_t r, const value& lhs, const value& rhs, finding_kind kind) {
+    const auto& rule = p_.rules[r];
+    finding f = base_finding(r);
     f.kind = kind;
     if (kind == finding_kind::rounding) f.severity = dsl::level::note;
     const auto& c = rule.check;
     const std::uint32_t anchor = anchor_of(c.expect);
-    f.where = anchor != no_node ? locate(anchor) : innermost_location(rule);
-    if (f.where.pointer.empty() && f.where.line == 0) f.where = innermost_location(rule);
+    f.where = anchor != no_node ? reference(anchor) : innermost_ref(rule);
+    if (f.where.record_type < 0) f.where = innermost_ref(rule);
+    f.offset = offset_of(f.where);
     if (c.lhs != no_node) {
       // Intervals matter only to rounding-aware comparisons; elsewhere they would be noise.
       const bool intervals = p_.nodes[c.expect].code == op::approx_equal;
-      f.values.push_back(show(c.lhs, lhs, intervals));
-      f.values.push_back(show(c.rhs, rhs, intervals));
-      if (lhs.kind == vk::number && rhs.kind == vk::number) {
-        decimal d;
-        if (subtract(lhs.num, rhs.num, d)) f.difference = d.to_string();
-      }
+      f.values[0] = record(c.lhs, lhs, intervals);
+      f.values[1] = record(c.rhs, rhs, intervals);
+      f.value_count = 2;
       vars_[c.lhs_slot] = lhs;
       vars_[c.rhs_slot] = rhs;
     } else {
       const node& en = p_.nodes[c.expect];
       if (en.code == op::present || en.code == op::logical_not || en.code == op::in ||
           en.code == op::not_in) {
-        f.values.push_back(show(en.a, eval(en.a), false));
+        f.values[0] = record(en.a, eval(en.a), false);
+        f.value_count = 1;
       }
     }
-    if (rule.message.empty()) {
-      f.message = rule.title;
-    } else {
-      for (const auto& part : rule.message) {
-        if (part.hole == no_node)
-          f.message += part.text;
-        else
-          f.message += display(eval(part.hole));
-      }
+    for (const auto& part : rule.message) {
+      if (part.hole == no_node)
+        f.message += part.text;
+      else
+        f.message += display(eval(part.hole));
     }
     result_.findings.push_back(std::move(f));
   }
@@ -470,13 +488,13 @@ class evaluator {
     switch (nd.code) {
       case op::equal: case op::not_equal: case op::less: case op::less_equal: case op::greater:
       case op::greater_equal: case op::approx_equal: case op::within:
-        if (is_read(nd.a)) return nd.a;
-        if (is_read(nd.b)) return nd.b;
+        if (is_read(p_, nd.a)) return nd.a;
+        if (is_read(p_, nd.b)) return nd.b;
         return no_node;
       case op::in: case op::not_in:
-        return is_read(nd.a) ? nd.a : no_node;
+        return is_read(p_, nd.a) ? nd.a : no_node;
       case op::present: case op::logical_not:
-        return is_read(nd.a) ? nd.a : anchor_of(nd.a);
+        return is_read(p_, nd.a) ? nd.a : anchor_of(nd.a);
       case op::logical_and: {
         const value l = eval(nd.a);
         return anchor_of(l.kind == vk::boolean && !l.flag ? nd.a : nd.b);
@@ -492,41 +510,29 @@ class evaluator {
     }
   }
 
-  shown_value show(std::uint32_t n, const value& v, bool with_interval) const {
-    shown_value s;
-    s.expression = std::string(p_.text_of(n));
-    s.role = is_read(n) ? "reported" : "computed";
-    s.value = canonical(v);
-    if (with_interval && v.kind == vk::number && !v.radius.is_zero()) {
-      decimal lo, hi;
-      if (subtract(v.num, v.radius, lo) && add(v.num, v.radius, hi))
-        s.interval = std::make_pair(lo.to_string(), hi.to_string());
-    }
-    return s;
-  }
-
-  bool is_read(std::uint32_t n) const {
-    switch (p_.nodes[n].code) {
-      case op::field: case op::amount: case op::amount_dynamic: case op::amount_year:
-      case op::amount_dynamic_year:
-        return true;
-      default:
-        return false;
-    }
-  }
-
-  std::string canonical(const value& v) const {
+  static recorded_value record(std::uint32_t n, const value& v, bool interval) {
+    recorded_value r;
+    r.node = n;
+    r.interval = interval;
+    r.flag = v.flag;
+    r.record_type = v.type;
+    r.index = v.index;
+    r.number = v.num;
+    r.radius = v.radius;
     switch (v.kind) {
-      case vk::absent: return "absent";
-      case vk::number: return v.num.to_string();
-      case vk::boolean: return v.flag ? "true" : "false";
-      case vk::text: return fmt::format("\"{}\"", v.str());
-      case vk::record: return record_label(v);
-      case vk::column: return p_.columns[v.index];
+      case vk::absent: r.what = recorded_value::kind::absent; break;
+      case vk::number: r.what = recorded_value::kind::number; break;
+      case vk::boolean: r.what = recorded_value::kind::boolean; break;
+      case vk::text:
+        r.what = recorded_value::kind::text;
+        r.text = v.str();
+        break;
+      case vk::record: r.what = recorded_value::kind::record; break;
+      case vk::column: r.what = recorded_value::kind::column; break;
       case vk::rows:
-      case vk::list: return fmt::format("a list of {}", v.index);
+      case vk::list: r.what = recorded_value::kind::list; break;
     }
-    return "?";
+    return r;
   }
 
   std::string display(const value& v) const {
@@ -536,104 +542,77 @@ class evaluator {
       case vk::number: return v.num.format(-1, decimal_point_, v.num.scale() > 0 ? thousands_ : 0);
       case vk::text: return std::string(v.str());
       case vk::column: return p_.columns[v.index];
-      default: return canonical(v);
+      case vk::record: return record_label(doc_, v.type, v.index);
+      case vk::boolean: return v.flag ? "true" : "false";
+      case vk::rows:
+      case vk::list: return fmt::format("{}", v.index);
     }
+    return "?";
   }
 
-  std::string record_label(const value& v) const {
-    const auto& t = doc_.table_of(v.type);
-    const int name = t.def().field_index("name");
-    if (name >= 0) {
-      const auto& c = t.at(v.index, static_cast<std::uint32_t>(name));
-      if (c.kind == cell_kind::text) return std::string(doc_.text(c));
-    }
-    const int id = t.def().field_index("id");
-    if (id >= 0) {
-      const auto& c = t.at(v.index, static_cast<std::uint32_t>(id));
-      if (c.kind == cell_kind::text) return std::string(doc_.text(c));
-    }
-    return fmt::format("{}[{}]", t.def().name, v.index);
-  }
-
-  // The location of the record bound by the innermost loop variable that holds a record.
-  proposal_location innermost_location(const rule_def& rule) const {
+  // The record bound by the innermost loop variable that holds a record.
+  value_ref innermost_ref(const rule_def& rule) const {
     for (auto it = rule.loops.rbegin(); it != rule.loops.rend(); ++it) {
       const value& v = vars_[it->slot];
-      if (v.kind == vk::record) return record_location(v.type, v.index, no_slot, {}, {});
+      if (v.kind == vk::record) {
+        value_ref ref;
+        ref.record_type = v.type;
+        ref.row = v.index;
+        return ref;
+      }
     }
     return {};
   }
 
-  static constexpr std::uint32_t no_slot = 0xffffffffu;
-
-  proposal_location record_location(int type, std::uint32_t row, std::uint32_t slot,
-                                    std::string column_id, std::optional<std::int32_t> year) const {
-    proposal_location loc;
-    const auto& t = doc_.table_of(type);
-    if (slot == no_slot) {
-      loc.pointer = doc_.json_pointer(type, row);
-      loc.path = doc_.dotted_path(type, row);
-      loc.offset = t.origin_of(row).offset;
-    } else {
-      loc.pointer = doc_.json_pointer(type, row, slot);
-      loc.path = doc_.dotted_path(type, row, slot);
-      const auto& c = t.at(row, slot);
-      loc.offset = c.present() ? c.offset : t.origin_of(row).offset;
+  std::uint32_t offset_of(const value_ref& ref) const {
+    if (ref.record_type < 0) return 0;
+    const auto& t = doc_.table_of(ref.record_type);
+    if (ref.slot != value_ref::no_slot) {
+      const auto& c = t.at(ref.row, ref.slot);
+      if (c.present()) return c.offset;
     }
-    const auto pos = doc_.source()->locate(loc.offset);
-    loc.line = pos.line;
-    loc.column = pos.column;
-    const int id = t.def().field_index("id");
-    if (id >= 0) {
-      const auto& c = t.at(row, static_cast<std::uint32_t>(id));
-      if (c.kind == cell_kind::text) loc.item_id = std::string(doc_.text(c));
-    }
-    const int name = t.def().field_index("name");
-    if (name >= 0) {
-      const auto& c = t.at(row, static_cast<std::uint32_t>(name));
-      if (c.kind == cell_kind::text) loc.item_name = std::string(doc_.text(c));
-    }
-    loc.column_id = std::move(column_id);
-    loc.year = year;
-    return loc;
+    return t.origin_of(ref.row).offset;
   }
 
   // Where a read node points in the proposal, for the current variable bindings.
-  proposal_location locate(std::uint32_t n) {
+  value_ref reference(std::uint32_t n) {
     const node& nd = p_.nodes[n];
     const value rec = eval(nd.a);
     if (rec.kind != vk::record) return {};
+    value_ref ref;
+    ref.record_type = rec.type;
+    ref.row = rec.index;
     const auto& t = doc_.table_of(rec.type);
     switch (nd.code) {
       case op::field:
-        return record_location(rec.type, rec.index, nd.b, {}, {});
+        ref.slot = nd.b;
+        return ref;
       case op::amount:
       case op::amount_dynamic:
       case op::amount_year:
       case op::amount_dynamic_year: {
         std::uint32_t declared = nd.b;
         if (nd.code == op::amount_dynamic || nd.code == op::amount_dynamic_year) declared = eval(nd.b).index;
+        ref.column = static_cast<std::int32_t>(declared);
         const int col = column_map_[declared];
         std::uint32_t year = 0;
         if (nd.code == op::amount_year || nd.code == op::amount_dynamic_year) {
           const value y = eval(nd.c);
           const int yi = y.kind == vk::number ? year_index(y) : -1;
-          if (yi < 0) return record_location(rec.type, rec.index, no_slot, p_.columns[declared], {});
+          if (yi < 0) return ref;
           year = static_cast<std::uint32_t>(yi);
         }
-        if (col < 0 || !t.has_amounts()) return record_location(rec.type, rec.index, no_slot, {}, {});
-        return record_location(rec.type, rec.index, t.amount_slot(static_cast<std::uint32_t>(col), year),
-                               p_.columns[declared], doc_.years()[year]);
+        ref.year = static_cast<std::int32_t>(year);
+        if (col >= 0 && t.has_amounts()) ref.slot = t.amount_slot(static_cast<std::uint32_t>(col), year);
+        return ref;
       }
       default:
-        return {};
+        return ref;
     }
   }
 
   int year_index(const value& y) const {
     if (y.num.scale() != 0 && y.num.significant_scale() != 0) return -1;
-    decimal whole;
-    if (!y.num.rescale(std::max(y.num.scale(), 0), whole)) return -1;
     std::int64_t c = y.num.coefficient();
     for (int s = y.num.scale(); s > 0; --s) c /= 10;
     return doc_.year_index(static_cast<std::int32_t>(c));
@@ -1173,6 +1152,98 @@ class evaluator {
 };
 
 }  // namespace
+
+namespace {
+
+std::string canonical(const program& p, const proposal& doc, const recorded_value& v) {
+  using k = recorded_value::kind;
+  switch (v.what) {
+    case k::absent: return "absent";
+    case k::number: return v.number.to_string();
+    case k::boolean: return v.flag ? "true" : "false";
+    case k::text: return fmt::format("\"{}\"", v.text);
+    case k::record: return record_label(doc, v.record_type, v.index);
+    case k::column: return p.columns[v.index];
+    case k::list: return fmt::format("a list of {}", v.index);
+  }
+  return "?";
+}
+
+shown_value show(const program& p, const proposal& doc, const recorded_value& v) {
+  shown_value s;
+  s.expression = std::string(p.text_of(v.node));
+  s.role = is_read(p, v.node) ? "reported" : "computed";
+  s.value = canonical(p, doc, v);
+  if (v.interval && v.what == recorded_value::kind::number && !v.radius.is_zero()) {
+    decimal lo, hi;
+    if (subtract(v.number, v.radius, lo) && add(v.number, v.radius, hi))
+      s.interval = std::make_pair(lo.to_string(), hi.to_string());
+  }
+  return s;
+}
+
+proposal_location describe_place(const program& p, const proposal& doc, const value_ref& ref) {
+  proposal_location loc;
+  if (ref.record_type < 0) return loc;
+  const auto& t = doc.table_of(ref.record_type);
+  if (ref.slot == value_ref::no_slot) {
+    loc.pointer = doc.json_pointer(ref.record_type, ref.row);
+    loc.path = doc.dotted_path(ref.record_type, ref.row);
+    loc.offset = t.origin_of(ref.row).offset;
+  } else {
+    loc.pointer = doc.json_pointer(ref.record_type, ref.row, ref.slot);
+    loc.path = doc.dotted_path(ref.record_type, ref.row, ref.slot);
+    const auto& c = t.at(ref.row, ref.slot);
+    loc.offset = c.present() ? c.offset : t.origin_of(ref.row).offset;
+  }
+  const auto pos = doc.source()->locate(loc.offset);
+  loc.line = pos.line;
+  loc.column = pos.column;
+  auto text_field = [&](const char* name) -> std::string {
+    const int f = t.def().field_index(name);
+    if (f < 0) return {};
+    const auto& c = t.at(ref.row, static_cast<std::uint32_t>(f));
+    return c.kind == cell_kind::text ? std::string(doc.text(c)) : std::string();
+  };
+  loc.item_id = text_field("id");
+  loc.item_name = text_field("name");
+  if (ref.column >= 0) loc.column_id = p.columns[static_cast<std::size_t>(ref.column)];
+  if (ref.year >= 0) loc.year = doc.years()[static_cast<std::size_t>(ref.year)];
+  return loc;
+}
+
+}  // namespace
+
+finding_details describe(const program& p, const proposal& doc, const finding& f) {
+  const auto& rule = p.rules[f.rule];
+  finding_details d;
+  d.rule = rule.id;
+  d.severity = f.severity;
+  d.kind = f.kind;
+  d.title = rule.title;
+  d.message = f.message.empty() ? rule.title : f.message;
+  d.reason = f.reason;
+  const auto& src = p.sources[rule.file];
+  const auto pos = src->locate(rule.where.begin);
+  d.rule_at = {src->path(), pos.line, pos.column};
+  d.where = describe_place(p, doc, f.where);
+  for (std::uint8_t i = 0; i < f.value_count; ++i) d.values.push_back(show(p, doc, f.values[i]));
+  if (f.value_count == 2 && f.values[0].what == recorded_value::kind::number &&
+      f.values[1].what == recorded_value::kind::number) {
+    decimal diff;
+    if (subtract(f.values[0].number, f.values[1].number, diff)) d.difference = diff.to_string();
+  }
+  return d;
+}
+
+std::vector<finding_details> describe(const program& p, const proposal& doc, const evaluation_result& r,
+                                      bool include_notes) {
+  std::vector<finding_details> out;
+  out.reserve(r.findings.size());
+  for (const auto& f : r.findings)
+    if (include_notes || f.severity != dsl::level::note) out.push_back(describe(p, doc, f));
+  return out;
+}
 
 evaluation_result evaluate(const program& p, const proposal& doc, const param_values& params,
                            const evaluate_options& options) {

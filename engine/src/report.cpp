@@ -84,7 +84,7 @@ std::string counts_text(const counts& c) {
                      plural(c.notes, "note"));
 }
 
-void render_finding(std::ostream& out, const proposal_report& p, const finding& f, const text_options& o) {
+void render_finding(std::ostream& out, const proposal_report& p, const finding_details& f, const text_options& o) {
   const bool color = o.color;
   if (color) out << ansi::bold << color_of(f.severity);
   out << dsl::to_string(f.severity) << '[' << f.rule << ']';
@@ -143,10 +143,9 @@ void render_text(std::ostream& out, const run_report& r, const text_options& o) 
     else
       ++passed;
 
-    std::vector<const finding*> shown;
-    if (p.result)
-      for (const auto& f : p.result->findings)
-        if (o.show_notes || f.severity != dsl::level::note) shown.push_back(&f);
+    std::vector<const finding_details*> shown;
+    for (const auto& f : p.findings)
+      if (o.show_notes || f.severity != dsl::level::note) shown.push_back(&f);
     std::vector<dsl::diagnostic> diags = p.diagnostics;
     if (p.result) diags.insert(diags.end(), p.result->diagnostics.begin(), p.result->diagnostics.end());
 
@@ -255,7 +254,7 @@ std::string render_json(const run_report& r) {
     nlohmann::json findings = nlohmann::json::array();
     if (p.result) {
       pj["summary"]["checks"] = p.result->checks;
-      for (const auto& f : p.result->findings) {
+      for (const auto& f : p.findings) {
         nlohmann::json fj;
         fj["rule"] = f.rule;
         fj["severity"] = dsl::to_string(f.severity);

@@ -13,6 +13,7 @@ struct run {
   std::shared_ptr<const engine::program> program;
   std::unique_ptr<engine::proposal> doc;
   engine::evaluation_result result;
+  std::vector<engine::finding_details> findings;  // result.findings, described
 };
 
 run check(const std::string& rules, const std::string& proposal,
@@ -27,6 +28,7 @@ run check(const std::string& rules, const std::string& proposal,
   const auto values = engine::bind_params(*r.program, params, diags);
   BOOST_TEST_REQUIRE(diags.empty());
   r.result = engine::evaluate(*r.program, *r.doc, values, options);
+  r.findings = engine::describe(*r.program, *r.doc, r.result);
   return r;
 }
 
@@ -44,7 +46,7 @@ BOOST_AUTO_TEST_CASE(decimal_sums_are_exact) {
   for (int i = 0; i < 1000; ++i) items += (i ? "," : "") + item("i" + std::to_string(i), R"({"national": 0.1})");
   auto r = check("columns national\nrule S error \"t\" { expect sum(i.national for i in items) == 100.0 }\n",
                  test::proposal_json(items));
-  BOOST_TEST(r.result.findings.empty());
+  BOOST_TEST(r.findings.empty());
   BOOST_TEST(r.result.stats[0].passed == 1u);
 }
 
@@ -58,10 +60,10 @@ BOOST_AUTO_TEST_CASE(rounding_aware_equality_passes_exactly_with_a_note_or_fails
                                     "\"subitems\": [" + item("a", "{\"national\": " + a + "}") + "," +
                                         item("b", "{\"national\": " + b + "}") + "]"));
   };
-  BOOST_TEST(check(rules, sub("5.1", "4.9", "10.0")).result.findings.empty());
+  BOOST_TEST(check(rules, sub("5.1", "4.9", "10.0")).findings.empty());
   auto note = check(rules, sub("5.2", "4.9", "10.0"));  // 10.1 ± 0.10 against 10.0 ± 0.05
-  BOOST_TEST_REQUIRE(note.result.findings.size() == 1u);
-  const auto& f = note.result.findings[0];
+  BOOST_TEST_REQUIRE(note.findings.size() == 1u);
+  const auto& f = note.findings[0];
   BOOST_TEST(f.kind == engine::finding_kind::rounding);
   BOOST_TEST(f.severity == dsl::level::note);
   BOOST_TEST(f.values.at(0).value == "10.1");
@@ -73,9 +75,9 @@ BOOST_AUTO_TEST_CASE(rounding_aware_equality_passes_exactly_with_a_note_or_fails
   BOOST_TEST(*f.difference == "0.1");
   BOOST_TEST(f.where.pointer == "/items/0/amounts/national");
   auto fail = check(rules, sub("5.3", "4.9", "10.0"));  // 10.2 ± 0.10 against 10.0 ± 0.05: no overlap
-  BOOST_TEST_REQUIRE(fail.result.findings.size() == 1u);
-  BOOST_TEST(fail.result.findings[0].kind == engine::finding_kind::violation);
-  BOOST_TEST(fail.result.findings[0].severity == dsl::level::error);
+  BOOST_TEST_REQUIRE(fail.findings.size() == 1u);
+  BOOST_TEST(fail.findings[0].kind == engine::finding_kind::violation);
+  BOOST_TEST(fail.findings[0].severity == dsl::level::error);
 }
 
 BOOST_AUTO_TEST_CASE(tolerance_passes_with_a_note) {
@@ -83,10 +85,10 @@ BOOST_AUTO_TEST_CASE(tolerance_passes_with_a_note) {
                             "  expect i.region == i.national * 0.312 within 0.1 }\n";
   auto r = check(rules, test::proposal_json(item("a", R"({"national": 10.0, "region": 3.1})") + "," +
                                             item("b", R"({"national": 10.0, "region": 3.5})")));
-  BOOST_TEST_REQUIRE(r.result.findings.size() == 2u);
-  BOOST_TEST(r.result.findings[0].kind == engine::finding_kind::rounding);  // |3.1 - 3.12| <= 0.1
-  BOOST_TEST(r.result.findings[1].kind == engine::finding_kind::violation);
-  BOOST_TEST(r.result.findings[1].severity == dsl::level::warning);
+  BOOST_TEST_REQUIRE(r.findings.size() == 2u);
+  BOOST_TEST(r.findings[0].kind == engine::finding_kind::rounding);  // |3.1 - 3.12| <= 0.1
+  BOOST_TEST(r.findings[1].kind == engine::finding_kind::violation);
+  BOOST_TEST(r.findings[1].severity == dsl::level::warning);
   BOOST_TEST(r.result.warnings() == 1u);
 }
 
@@ -96,9 +98,9 @@ BOOST_AUTO_TEST_CASE(absent_values_make_a_check_not_applicable) {
                             "rule P error \"p\" { for i in items expect present(i.region) }\n";
   auto r = check(rules, test::proposal_json(item("a", R"({"national": 1.0})")));
   BOOST_TEST(r.result.stats[0].not_applicable == 1u);
-  BOOST_TEST_REQUIRE(r.result.findings.size() == 1u);
-  BOOST_TEST(r.result.findings[0].rule == "P");
-  BOOST_TEST(r.result.findings[0].values.at(0).value == "absent");
+  BOOST_TEST_REQUIRE(r.findings.size() == 1u);
+  BOOST_TEST(r.findings[0].rule == "P");
+  BOOST_TEST(r.findings[0].values.at(0).value == "absent");
 }
 
 BOOST_AUTO_TEST_CASE(logic_is_three_valued) {
@@ -109,7 +111,7 @@ BOOST_AUTO_TEST_CASE(logic_is_three_valued) {
       "rule N error \"not\" { for i in items expect not (i.region > 0) }\n"       // unknown
       "rule I error \"implies\" { for i in items expect false implies i.region > 0 }\n";  // true
   auto r = check(rules, test::proposal_json(item("a", "{}")));
-  BOOST_TEST(test::finding_keys(r.result) == std::vector<std::string>{"A:violation"});
+  BOOST_TEST(test::finding_keys(r.findings) == std::vector<std::string>{"A:violation"});
   BOOST_TEST(r.result.stats[2].not_applicable == 1u);
 }
 
@@ -121,9 +123,9 @@ BOOST_AUTO_TEST_CASE(a_failed_definition_is_reported_once_per_dependent_rule) {
       "rule A error \"uses doubled\" { expect doubled > 0 }\n"
       "rule B error \"independent\" { for i in items expect i.national > 100 }\n";
   auto r = check(rules, test::proposal_json(item("a", R"({"national": 1.0})") + "," + item("b", R"({"national": 2.0})")));
-  BOOST_TEST(test::finding_keys(r.result) ==
+  BOOST_TEST(test::finding_keys(r.findings) ==
              (std::vector<std::string>{"A:not_evaluated", "B:violation", "B:violation"}));
-  const auto& f = r.result.findings[0];
+  const auto& f = r.findings[0];
   BOOST_TEST(f.reason == "'the_item' could not be computed: one() found more than one element in "
                          "'one([i for i in items where i.channel == \"block\"])'");
   BOOST_TEST(!r.result.stats[0].evaluated);
@@ -134,19 +136,19 @@ BOOST_AUTO_TEST_CASE(an_error_in_a_binding_is_reported_once_with_a_count) {
                             "  expect i.region / i.national < 1 }\n";
   auto r = check(rules, test::proposal_json(item("a", R"({"national": 0.0, "region": 1.0})") + "," +
                                             item("b", R"({"national": 0.0, "region": 1.0})")));
-  BOOST_TEST_REQUIRE(r.result.findings.size() == 1u);
-  BOOST_TEST(r.result.findings[0].kind == engine::finding_kind::not_evaluated);
-  BOOST_TEST(r.result.findings[0].message ==
+  BOOST_TEST_REQUIRE(r.findings.size() == 1u);
+  BOOST_TEST(r.findings[0].kind == engine::finding_kind::not_evaluated);
+  BOOST_TEST(r.findings[0].message ==
              "ratio: not evaluated for 2 bindings; the first: division by zero in 'i.region / i.national'");
-  BOOST_TEST(r.result.findings[0].where.pointer == "/items/0");
+  BOOST_TEST(r.findings[0].where.pointer == "/items/0");
 }
 
 BOOST_AUTO_TEST_CASE(parameters_can_be_overridden) {
   const std::string rules = "columns national, region\nparam key = 0.3117\n"
                             "rule K error \"k\" { for i in items expect i.region == round(i.national * key, 1) }\n";
   const auto doc = test::proposal_json(item("a", R"({"national": 10.0, "region": 3.1})"));
-  BOOST_TEST(check(rules, doc).result.findings.empty());
-  BOOST_TEST(check(rules, doc, {{"key", "0.35"}}).result.findings.size() == 1u);
+  BOOST_TEST(check(rules, doc).findings.empty());
+  BOOST_TEST(check(rules, doc, {{"key", "0.35"}}).findings.size() == 1u);
 
   auto c = test::compile_text(rules);
   std::vector<dsl::diagnostic> diags;
@@ -166,7 +168,7 @@ BOOST_AUTO_TEST_CASE(a_missing_column_is_an_input_error) {
   BOOST_TEST(r.result.diagnostics[0].code == "E3101");
   BOOST_TEST(r.result.diagnostics[0].message ==
              "the rules use column 'regoin', which the proposal does not have (its columns: national, region)");
-  BOOST_TEST(r.result.findings.empty());
+  BOOST_TEST(r.findings.empty());
 }
 
 BOOST_AUTO_TEST_CASE(amounts_by_year_and_messages_in_danish) {
@@ -178,8 +180,8 @@ BOOST_AUTO_TEST_CASE(amounts_by_year_and_messages_in_danish) {
     "columns": ["region"], "items": [
       {"id": "a", "name": "Kræftscreening", "amounts": {"region": {"2026": 1234.5}}}]})";
   auto r = check(rules, doc);
-  BOOST_TEST_REQUIRE(r.result.findings.size() == 1u);
-  const auto& f = r.result.findings[0];
+  BOOST_TEST_REQUIRE(r.findings.size() == 1u);
+  const auto& f = r.findings[0];
   BOOST_TEST(f.message == "Kræftscreening: intet beløb i 2027, 1.234,5 i første år");
   BOOST_TEST(f.where.item_id == "a");
   BOOST_TEST(f.where.column_id == "region");
@@ -196,9 +198,9 @@ BOOST_AUTO_TEST_CASE(the_evaluation_budget_stops_a_runaway_rule) {
   engine::evaluate_options o;
   o.max_steps = 10'000;
   auto r = check(rules, test::proposal_json(items), {}, o);
-  BOOST_TEST_REQUIRE(r.result.findings.size() == 1u);
-  BOOST_TEST(r.result.findings[0].kind == engine::finding_kind::not_evaluated);
-  BOOST_TEST(r.result.findings[0].reason == "the evaluation budget was exhausted (--max-steps)");
+  BOOST_TEST_REQUIRE(r.findings.size() == 1u);
+  BOOST_TEST(r.findings[0].kind == engine::finding_kind::not_evaluated);
+  BOOST_TEST(r.findings[0].reason == "the evaluation budget was exhausted (--max-steps)");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -21,14 +21,20 @@ const engine::program& shipped_rules() {
   return *compiled.value;
 }
 
-engine::evaluation_result check_example(const std::string& relative) {
+struct checked {
+  engine::evaluation_result result;
+  std::vector<engine::finding_details> findings;
+};
+
+checked check_example(const std::string& relative) {
   auto loaded = engine::load_proposal_file(root / relative);
   BOOST_TEST_REQUIRE(loaded.ok(), dsl::render_text(loaded.diagnostics));
   std::vector<dsl::diagnostic> diags;
   const auto params = engine::bind_params(shipped_rules(), {}, diags);
   auto r = engine::evaluate(shipped_rules(), *loaded.value, params);
   BOOST_TEST_REQUIRE(r.diagnostics.empty());
-  return r;
+  auto described = engine::describe(shipped_rules(), *loaded.value, r);
+  return {std::move(r), std::move(described)};
 }
 
 struct planted {
@@ -62,21 +68,22 @@ const std::vector<planted> broken = {
 BOOST_AUTO_TEST_SUITE(examples)
 
 BOOST_AUTO_TEST_CASE(the_allocation_passes_with_two_rounding_notes) {
-  const auto r = check_example("examples/kraeftplan-v-2026.json");
-  BOOST_TEST(r.errors() == 0u);
-  BOOST_TEST(r.warnings() == 0u);
-  BOOST_TEST_REQUIRE(r.findings.size() == 2u);
-  for (const auto& f : r.findings) BOOST_TEST(f.kind == engine::finding_kind::rounding);
+  const auto [result, findings] = check_example("examples/kraeftplan-v-2026.json");
+  BOOST_TEST(result.errors() == 0u);
+  BOOST_TEST(result.warnings() == 0u);
+  const auto& r = result;
+  BOOST_TEST_REQUIRE(findings.size() == 2u);
+  for (const auto& f : findings) BOOST_TEST(f.kind == engine::finding_kind::rounding);
   // Ordered by their place in the proposal: the Uspecifikke symptomer row, then the Blok total.
-  BOOST_TEST(r.findings[0].rule == "KPV-SUM-01");
-  BOOST_TEST(r.findings[0].where.item_name == "Uspecifikke symptomer på kræft");
-  BOOST_TEST(r.findings[0].where.column_id == "national");
-  BOOST_TEST(r.findings[0].values.at(0).value == "10.1");
-  BOOST_TEST(r.findings[0].values.at(1).value == "10.0");
-  BOOST_TEST(r.findings[1].rule == "KPV-TOT-01");
-  BOOST_TEST(r.findings[1].where.pointer == "/totals/0/amounts/region");
-  BOOST_TEST(r.findings[1].values.at(0).value == "109.0");
-  BOOST_TEST(r.findings[1].values.at(1).value == "109.1");
+  BOOST_TEST(findings[0].rule == "KPV-SUM-01");
+  BOOST_TEST(findings[0].where.item_name == "Uspecifikke symptomer på kræft");
+  BOOST_TEST(findings[0].where.column_id == "national");
+  BOOST_TEST(findings[0].values.at(0).value == "10.1");
+  BOOST_TEST(findings[0].values.at(1).value == "10.0");
+  BOOST_TEST(findings[1].rule == "KPV-TOT-01");
+  BOOST_TEST(findings[1].where.pointer == "/totals/0/amounts/region");
+  BOOST_TEST(findings[1].values.at(0).value == "109.0");
+  BOOST_TEST(findings[1].values.at(1).value == "109.1");
   for (const auto& s : r.stats) BOOST_TEST(s.evaluated);
 }
 
@@ -89,7 +96,7 @@ BOOST_AUTO_TEST_CASE(each_broken_example_is_caught_by_exactly_its_rule) {
     BOOST_TEST_CONTEXT("examples/broken/" << b.file << ".json") {
       const auto r = check_example("examples/broken/" + b.file + ".json");
       std::set<std::string> failing;
-      const engine::finding* first = nullptr;
+      const engine::finding_details* first = nullptr;
       for (const auto& f : r.findings) {
         if (f.severity != dsl::level::error) continue;
         BOOST_TEST(f.kind == engine::finding_kind::violation);

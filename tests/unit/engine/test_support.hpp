@@ -65,9 +65,9 @@ inline std::string read_file(const std::filesystem::path& p) {
 }
 
 // "RULE:kind" for every finding, in report order.
-inline std::vector<std::string> finding_keys(const engine::evaluation_result& r) {
+inline std::vector<std::string> finding_keys(const std::vector<engine::finding_details>& findings) {
   std::vector<std::string> out;
-  for (const auto& f : r.findings) out.push_back(f.rule + ":" + std::string(engine::to_string(f.kind)));
+  for (const auto& f : findings) out.push_back(f.rule + ":" + std::string(engine::to_string(f.kind)));
   return out;
 }
 

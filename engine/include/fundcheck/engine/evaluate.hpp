@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "fundcheck/dsl/diagnostic.hpp"
+#include "fundcheck/engine/decimal.hpp"
 #include "fundcheck/engine/program.hpp"
 #include "fundcheck/engine/proposal.hpp"
 
@@ -33,11 +34,49 @@ enum class finding_kind : std::uint8_t {
 
 std::string_view to_string(finding_kind k) noexcept;
 
+// A value a finding is about, as the evaluator saw it. Text views point into the proposal or
+// the program, which outlive the finding.
+struct recorded_value {
+  enum class kind : std::uint8_t { absent, number, boolean, text, record, column, list };
+  kind what = kind::absent;
+  bool flag = false;
+  bool interval = false;       // show the rounding interval (the comparison was ~=)
+  std::uint8_t record_type = 0;
+  std::uint32_t index = 0;     // record row, declared column, list size
+  std::uint32_t node = 0;      // the expression (program node) that produced it
+  decimal number{}, radius{};
+  std::string_view text;
+};
+
+// A place in the proposal: a record and, optionally, one of its slots (a field or an amount).
+struct value_ref {
+  static constexpr std::uint32_t no_slot = 0xffffffffu;
+  std::int32_t record_type = -1;  // -1: the whole document
+  std::uint32_t row = 0;
+  std::uint32_t slot = no_slot;
+  std::int32_t column = -1;       // declared column (program::columns) of an amount
+  std::int32_t year = -1;         // year index of an amount
+};
+
+// A finding as recorded during evaluation: indices and numbers only, so that checking a large
+// proposal with many notes stays cheap. describe() turns it into text for reports.
+struct finding {
+  std::uint32_t rule = 0;  // index into program::rules
+  dsl::level severity = dsl::level::error;
+  finding_kind kind = finding_kind::violation;
+  value_ref where;
+  std::uint32_t offset = 0;  // byte offset in the proposal (orders findings)
+  std::string message;       // interpolated; empty when the rule has none (its title is used)
+  std::uint8_t value_count = 0;
+  recorded_value values[2];  // the comparison's sides, or the operand of present()/in/not
+  std::string reason;        // not_evaluated: why
+};
+
 struct shown_value {
-  std::string role;        // "computed" or "reported" (a value read from the proposal), "value"
+  std::string role;        // "computed" or "reported" (a value read from the proposal)
   std::string expression;  // source text
   std::string value;       // canonical decimal ("42.0"), quoted text, true/false, or "absent"
-  std::optional<std::pair<std::string, std::string>> interval;  // numbers with a nonzero radius
+  std::optional<std::pair<std::string, std::string>> interval;  // for ~= comparisons
 };
 
 struct proposal_location {
@@ -55,7 +94,8 @@ struct rule_location {
   std::uint32_t line = 0, column = 0;
 };
 
-struct finding {
+// A finding in words, for reports.
+struct finding_details {
   std::string rule;
   dsl::level severity = dsl::level::error;
   finding_kind kind = finding_kind::violation;
@@ -95,5 +135,12 @@ struct evaluate_options {
 // Thread-safe for distinct results: the program and the proposal are only read.
 evaluation_result evaluate(const program& p, const proposal& doc, const param_values& params,
                            const evaluate_options& options = {});
+
+// The finding in words: locations as JSON pointer, path, line and column, values as text.
+// `p` and `doc` must be those the finding was produced with.
+finding_details describe(const program& p, const proposal& doc, const finding& f);
+// Every finding of a result (optionally leaving out notes), in report order.
+std::vector<finding_details> describe(const program& p, const proposal& doc, const evaluation_result& r,
+                                      bool include_notes = true);
 
 }  // namespace fundcheck::engine

@@ -20,6 +20,8 @@ struct proposal_report {
   dsl::source_ptr source;                    // for quoting lines; null when unreadable
   std::vector<dsl::diagnostic> diagnostics;  // why it could not be checked (E3xxx)
   std::optional<evaluation_result> result;   // when it was checked
+  std::vector<finding_details> findings;     // result's findings in words (describe()); the
+                                             // text report may leave notes out
   bool failed(dsl::level fail_on) const noexcept;  // errors, or (fail_on) warnings too
 };
 
