@@ -520,6 +520,18 @@ class compiler {
         ld.filter = lower_bool(*loop.filter, "a 'where' filter");
         if (ld.filter == bad) ok = false;
       }
+      if (ok && ld.filter != bad && ld.filter != no_node && prog_->nodes[ld.source].invariant) {
+        comprehension_info info;
+        info.source = ld.source;
+        info.filter = ld.filter;
+        info.slot = ld.slot;
+        find_join(ld.filter, info);
+        if (info.join_read != no_node) {
+          info.element = info.join_read;  // unused: the loop binds the element itself
+          prog_->comprehensions.push_back(info);
+          ld.join = static_cast<std::uint32_t>(prog_->comprehensions.size() - 1);
+        }
+      }
       rd.loops.push_back(std::move(ld));
     }
     if (ok && r.when) {

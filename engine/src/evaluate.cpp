@@ -381,6 +381,23 @@ class evaluator {
       loop(run, depth + 1);
       return true;
     };
+    if (l.join != no_node) {
+      // Only the elements whose join field equals the key can pass the filter.
+      const auto& info = p_.comprehensions[l.join];
+      value key;
+      try {
+        key = eval(info.join_key);
+      } catch (const eval_error& e) {
+        record_error(run, e);
+        return;
+      }
+      if (key.kind != vk::text) return;
+      const auto& index = join_index(l.join);
+      const auto it = index.find(key.str());
+      if (it == index.end()) return;
+      for (const auto& e : it->second) body(e);
+      return;
+    }
     iterate(src, element_sink(body));
   }
 
@@ -630,9 +647,48 @@ class evaluator {
     return value::number(v, r);
   }
 
+  // The hot operations (reads, comparisons, logic) in a small function with a small frame; the
+  // rest, whose cases need more locals, in eval_general.
   value eval(std::uint32_t n) {
     if (++steps_ > options_.max_steps) throw budget_exceeded{};
     const node& nd = p_.nodes[n];
+    switch (nd.code) {
+      case op::variable:
+        return vars_[nd.a];
+      case op::definition:
+        return defs_[nd.a];
+      case op::constant:
+        return from_constant(p_.constants[nd.a]);
+      case op::field: {
+        const value rec = eval(nd.a);
+        if (rec.kind != vk::record) return {};
+        const auto& t = doc_.table_of(rec.type);
+        return from_cell(t, t.at(rec.index, nd.b), static_cast<int>(nd.b), nd.result.element_record);
+      }
+      case op::amount:
+      case op::amount_dynamic:
+      case op::amount_year:
+      case op::amount_dynamic_year:
+        return amount(nd);
+      case op::equal:
+      case op::not_equal:
+      case op::less:
+      case op::less_equal:
+      case op::greater:
+      case op::greater_equal:
+      case op::approx_equal:
+      case op::within: {
+        const value a = eval(nd.a), b = eval(nd.b);
+        return compare(nd, a, b, nullptr);
+      }
+      case op::present:
+        return value::boolean(!eval(nd.a).absent());
+      default:
+        return eval_general(n, nd);
+    }
+  }
+
+  [[gnu::noinline]] value eval_general(std::uint32_t n, const node& nd) {
     switch (nd.code) {
       case op::constant: {
         const auto& c = p_.constants[nd.a];

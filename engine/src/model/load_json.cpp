@@ -15,10 +15,8 @@
 #include <cstring>
 #include <limits>
 #include <system_error>
-#include <thread>
 
 #if defined(__linux__)
-#include <sys/mman.h>
 #endif
 
 #include <simdjson.h>
@@ -247,71 +245,6 @@ class path_stack {
   std::size_t size_ = 0;
 };
 
-// Faults in the pages of the item table ahead of the loader, on the second core, while the
-// loader fills the rows: for a large proposal the first-touch page faults of the table cost as
-// much as reading the JSON. MADV_POPULATE_WRITE maps pages without changing their contents, so
-// it is safe next to the writes of the loading thread. It stays a bounded distance ahead of the
-// writes, so that an estimate that is too large costs no memory.
-class prefaulter {
- public:
-  static constexpr std::size_t min_bytes = std::size_t{32} << 20;
-
-  prefaulter() = default;
-  prefaulter(const prefaulter&) = delete;
-  prefaulter& operator=(const prefaulter&) = delete;
-  ~prefaulter() { stop(); }
-
-  void start(const void* data, std::size_t bytes) {
-#if defined(__linux__) && defined(MADV_POPULATE_WRITE)
-    if (bytes < min_bytes || thread_.joinable()) return;
-    constexpr std::uintptr_t page = 4096;
-    begin_ = (reinterpret_cast<std::uintptr_t>(data) + page - 1) & ~(page - 1);
-    end_ = (reinterpret_cast<std::uintptr_t>(data) + bytes) & ~(page - 1);
-    base_ = reinterpret_cast<std::uintptr_t>(data);
-    if (end_ <= begin_) return;
-    try {
-      thread_ = std::thread([this] { run(); });
-    } catch (const std::system_error&) {
-      // No thread: the pages are faulted in by the writes, as without prefaulting.
-    }
-#else
-    (void)data;
-    (void)bytes;
-#endif
-  }
-  // The loading thread has written this many bytes from the start.
-  void progress(std::size_t bytes) noexcept { written_.store(bytes, std::memory_order_relaxed); }
-  void stop() noexcept {
-    stop_.store(true, std::memory_order_relaxed);
-    if (thread_.joinable()) thread_.join();
-  }
-
- private:
-  void run() noexcept {
-#if defined(__linux__) && defined(MADV_POPULATE_WRITE)
-    constexpr std::size_t chunk = std::size_t{2} << 20;
-    constexpr std::size_t lead = std::size_t{64} << 20;
-    std::uintptr_t at = begin_;
-    while (at < end_ && !stop_.load(std::memory_order_relaxed)) {
-      if (at - base_ > written_.load(std::memory_order_relaxed) + lead) {
-        std::this_thread::sleep_for(std::chrono::microseconds(100));
-        continue;
-      }
-      const std::size_t n = std::min<std::size_t>(chunk, end_ - at);
-      if (::madvise(reinterpret_cast<void*>(at), n, MADV_POPULATE_WRITE) != 0) return;
-      at += n;
-    }
-#endif
-  }
-
-  std::thread thread_;
-  std::atomic<bool> stop_{false};
-  std::atomic<std::size_t> written_{0};
-  std::uintptr_t base_ = 0;
-  std::uintptr_t begin_ = 0;
-  std::uintptr_t end_ = 0;
-};
-
 // The root object's keys that are not fields of the root record.
 using dimensions::years_key;
 using dimensions::columns_key;
@@ -420,9 +353,6 @@ class json_loader {
   std::vector<std::uint32_t> child_rows_;  // stack of nested rows while their parent is read
   std::vector<unique_values> unique_;
   std::size_t records_ = 0;
-  prefaulter prefault_;
-  int prefault_record_ = -1;
-  std::uint32_t prefault_rows_ = 0;
 
   // Dimensions, from the pre-pass.
   bool have_years_ = false;
@@ -841,18 +771,6 @@ bool json_loader::add_record(int record, const table::origin& origin, std::uint3
                  path_text() + ": more than " + std::to_string(limits_.max_records) + " records (the limit)");
   }
   table& t = proposal_->mutable_table(record);
-  if (record == prefault_record_) {
-    // The table must not reallocate under the prefaulter: stop it before the reserve runs out.
-    if (t.size() + 1 >= prefault_rows_) {
-      prefault_.stop();
-    } else if (t.size() == 0) {
-      row = t.add_row(origin);
-      prefault_.start(&t.at(0, 0), static_cast<std::size_t>(prefault_rows_) * t.slots() * sizeof(cell));
-      return true;
-    } else if ((t.size() & 1023) == 0) {
-      prefault_.progress(static_cast<std::size_t>(t.size()) * t.slots() * sizeof(cell));
-    }
-  }
   row = t.add_row(origin);
   return true;
 }
@@ -1090,8 +1008,7 @@ bool json_loader::read_field(int record, std::uint32_t row, int field, od::value
       arena.append(s);
       // c stays valid: no rows are added while a text is read.
       c.kind = cell_kind::text;
-      c.payload = static_cast<std::int64_t>(at);
-      c.size = static_cast<std::uint32_t>(s.size());
+      c.range = {static_cast<std::uint32_t>(at), static_cast<std::uint32_t>(s.size())};
       c.offset = begin;
       if (!fd.allowed.empty() && std::find(fd.allowed.begin(), fd.allowed.end(), s) == fd.allowed.end()) {
         std::vector<std::string_view> allowed(fd.allowed.begin(), fd.allowed.end());
@@ -1111,7 +1028,7 @@ bool json_loader::read_field(int record, std::uint32_t row, int field, od::value
       if (!read_number(token, d, ok)) return false;
       if (ok) {
         c.kind = cell_kind::number;
-        c.payload = d.coefficient();
+        c.coefficient = d.coefficient();
         c.scale = static_cast<std::uint8_t>(d.scale());
         c.decimals = reported_decimals(&fd, c.scale);
         c.offset = begin;
@@ -1121,7 +1038,7 @@ bool json_loader::read_field(int record, std::uint32_t row, int field, od::value
     case field_type::boolean: {
       if (kind != json_kind::boolean) return type_error(v, token, kind, expected_for(fd.type), depth);
       c.kind = cell_kind::boolean;
-      c.payload = token.front() == 't' ? 1 : 0;
+      c.coefficient = token.front() == 't' ? 1 : 0;
       c.offset = begin;
       return true;
     }
@@ -1162,8 +1079,8 @@ bool json_loader::read_field(int record, std::uint32_t row, int field, od::value
       std::vector<std::uint32_t>& links = proposal_->mutable_links();
       cell& rc = proposal_->mutable_table(record).at(row, static_cast<std::uint32_t>(field));
       rc.kind = cell_kind::records;
-      rc.payload = static_cast<std::int64_t>(links.size());
-      rc.size = static_cast<std::uint32_t>(child_rows_.size() - first_child);
+      rc.range = {static_cast<std::uint32_t>(links.size()),
+                  static_cast<std::uint32_t>(child_rows_.size() - first_child)};
       rc.offset = begin;
       links.insert(links.end(), child_rows_.begin() + static_cast<std::ptrdiff_t>(first_child), child_rows_.end());
       child_rows_.resize(first_child);
@@ -1184,7 +1101,7 @@ bool json_loader::read_amount(int record, std::uint32_t row, std::uint32_t colum
   table& t = proposal_->mutable_table(record);
   cell& c = t.at(row, t.amount_slot(column, year));
   c.kind = cell_kind::number;
-  c.payload = d.coefficient();
+  c.coefficient = d.coefficient();
   c.scale = static_cast<std::uint8_t>(d.scale());
   c.decimals = reported_decimals(nullptr, c.scale);
   c.offset = offset_of(token.data());
@@ -1315,8 +1232,8 @@ void json_loader::fill_defaults(int record, std::uint32_t row) {
     }
     if (!fd.default_text.empty()) {
       c.kind = cell_kind::text;
-      c.payload = intern(fd.default_text);
-      c.size = static_cast<std::uint32_t>(fd.default_text.size());
+      c.range = {static_cast<std::uint32_t>(intern(fd.default_text)),
+                 static_cast<std::uint32_t>(fd.default_text.size())};
     }
   }
 }
@@ -1336,8 +1253,8 @@ void json_loader::finish() {
           c = pc;
         } else if (!fd.default_text.empty()) {
           c.kind = cell_kind::text;
-          c.payload = intern(fd.default_text);
-          c.size = static_cast<std::uint32_t>(fd.default_text.size());
+          c.range = {static_cast<std::uint32_t>(intern(fd.default_text)),
+                     static_cast<std::uint32_t>(fd.default_text.size())};
         }
       }
     }
@@ -1459,10 +1376,9 @@ load_result json_loader::run() {
   }
   // Rows: a generous guess from the size (an item takes about 100 bytes) saves regrowing; pages
   // that are reserved but not used cost address space only.
-  prefault_record_ = schema_.record_index("item");
-  prefault_rows_ = static_cast<std::uint32_t>(
-      std::min<std::size_t>({json.size() / 64, limits_.max_records, std::size_t{1} << 22}));
-  proposal_->mutable_table(prefault_record_).reserve(prefault_rows_);
+  proposal_->mutable_table(schema_.record_index("item"))
+      .reserve(static_cast<std::uint32_t>(
+          std::min<std::size_t>({json.size() / 64, limits_.max_records, std::size_t{1} << 22})));
   proposal_->mutable_strings().reserve(json.size() / 4);
 
   if (go_on) {
@@ -1483,7 +1399,6 @@ load_result json_loader::run() {
       }
     }
   }
-  prefault_.stop();
   if (!stopped_ && check_unique()) finish();
   // A document with input errors may also be malformed where the walk stopped looking or where
   // simdjson is lenient: then only the syntax error is reported, as for any malformed document.

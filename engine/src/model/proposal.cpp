@@ -45,19 +45,21 @@ table::table(const record_def& def, std::uint32_t columns, std::uint32_t years)
     : def_(&def),
       first_amount_slot_(static_cast<std::uint32_t>(def.fields.size())),
       years_(years) {
-  slots_ = first_amount_slot_ + (def.amounts_field() >= 0 ? columns * years : 0);
+  has_amounts_ = def.amounts_field() >= 0;
+  slots_ = first_amount_slot_ + (has_amounts_ ? columns * years : 0);
+  columns_.resize(slots_);
 }
 
 std::uint32_t table::add_row(const origin& o) {
-  const std::size_t at = cells_.size();
-  cells_.resize(at + slots_);  // absent cells
-  for (std::size_t i = at; i < at + slots_; ++i) cells_[i].offset = o.offset;
+  cell absent;
+  absent.offset = o.offset;
+  for (auto& column : columns_) column.push_back(absent);
   origins_.push_back(o);
   return rows_++;
 }
 
 void table::reserve(std::uint32_t rows) {
-  cells_.reserve(static_cast<std::size_t>(rows) * slots_);
+  for (auto& column : columns_) column.reserve(rows);
   origins_.reserve(rows);
 }
 

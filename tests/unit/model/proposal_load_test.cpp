@@ -259,7 +259,7 @@ BOOST_AUTO_TEST_CASE(keys_may_come_in_any_order) {
             BOOST_TEST(x.decimals == y.decimals);
           }
           if (x.kind == cell_kind::text) BOOST_TEST(pa.text(x) == pb.text(y));
-          if (x.kind == cell_kind::records) BOOST_TEST(x.size == y.size);
+          if (x.kind == cell_kind::records) BOOST_TEST(x.range.size == y.range.size);
         }
       }
     }
@@ -351,7 +351,7 @@ BOOST_AUTO_TEST_CASE(pointers_of_other_collections) {
 }
 
 BOOST_AUTO_TEST_CASE(a_large_proposal_loads_completely) {
-  // Large enough for the loader's page prefaulting (several MB); ids unique, one duplicate last.
+  // A large proposal (several MB); ids unique, one duplicate last.
   constexpr int n = 80'000;
   std::string text = R"({"format": "fundcheck/allocation@1", "title": "T", "decimals": 1, "years": [2026], "columns": ["national", "region"], "items": [)";
   for (int i = 0; i < n; ++i) {

@@ -130,6 +130,9 @@ struct loop_def {
   std::uint32_t source = no_node;
   std::uint32_t filter = no_node;
   std::string var;
+  // When the filter is an equality join on an invariant source (see comprehension_info), the
+  // comprehension entry describing it, so the evaluator can use the same hash index.
+  std::uint32_t join = no_node;
 };
 
 // What to compare and report for a rule's `expect`.

@@ -73,12 +73,17 @@ const schema& allocation_schema();
 
 enum class cell_kind : std::uint8_t { absent, text, number, boolean, records };
 
-// One field value (or one amount) of one record.
+// One field value (or one amount) of one record: 16 bytes, so that a scan over a column of
+// a large table reads little memory.
 struct cell {
-  // number: the decimal coefficient; text: [begin, begin+size) in proposal::strings();
-  // records: [begin, begin+size) in proposal::links(); boolean: 0 or 1.
-  std::int64_t payload = 0;
-  std::uint32_t size = 0;
+  struct text_range {
+    std::uint32_t begin;  // text: in proposal::strings(); records: in proposal::links()
+    std::uint32_t size;
+  };
+  union {
+    std::int64_t coefficient = 0;  // number: the decimal coefficient; boolean: 0 or 1
+    text_range range;              // text, records
+  };
   // Byte offset in the source of the JSON value; for an absent value, of its record.
   std::uint32_t offset = 0;
   cell_kind kind = cell_kind::absent;
@@ -87,12 +92,14 @@ struct cell {
                               // else the written scale); defines the rounding interval
 
   bool present() const noexcept { return kind != cell_kind::absent; }
-  decimal number() const noexcept { return decimal(payload, scale); }
-  bool flag() const noexcept { return payload != 0; }
+  decimal number() const noexcept { return decimal(coefficient, scale); }
+  bool flag() const noexcept { return coefficient != 0; }
 };
+static_assert(sizeof(cell) == 16);
 
-// All records of one type, in document order (pre-order for nested records).
-// Slot layout of a row: one slot per field of the record type (an amounts field's own slot is
+// All records of one type, in document order (pre-order for nested records), stored by column:
+// one vector of cells per slot, so a rule that reads one field of every row walks memory in
+// order. Slot layout: one slot per field of the record type (an amounts field's own slot is
 // unused), then, if the record has amounts, columns × years slots: slot = fields + c * years + y.
 class table {
  public:
@@ -102,16 +109,12 @@ class table {
   std::uint32_t size() const noexcept { return rows_; }
   std::uint32_t slots() const noexcept { return slots_; }
 
-  const cell& at(std::uint32_t row, std::uint32_t slot) const noexcept {
-    return cells_[static_cast<std::size_t>(row) * slots_ + slot];
-  }
-  cell& at(std::uint32_t row, std::uint32_t slot) noexcept {
-    return cells_[static_cast<std::size_t>(row) * slots_ + slot];
-  }
+  const cell& at(std::uint32_t row, std::uint32_t slot) const noexcept { return columns_[slot][row]; }
+  cell& at(std::uint32_t row, std::uint32_t slot) noexcept { return columns_[slot][row]; }
   std::uint32_t amount_slot(std::uint32_t column, std::uint32_t year) const noexcept {
     return first_amount_slot_ + column * years_ + year;
   }
-  bool has_amounts() const noexcept { return def_->amounts_field() >= 0; }
+  bool has_amounts() const noexcept { return has_amounts_; }
   std::uint32_t first_amount_slot() const noexcept { return first_amount_slot_; }
 
   // Where a row came from: byte offset of its JSON object, its parent row in this table
@@ -136,7 +139,8 @@ class table {
   std::uint32_t first_amount_slot_ = 0;
   std::uint32_t years_ = 0;
   std::uint32_t rows_ = 0;
-  std::vector<cell> cells_;
+  bool has_amounts_ = false;
+  std::vector<std::vector<cell>> columns_;  // by slot
   std::vector<origin> origins_;
 };
 
@@ -166,10 +170,10 @@ class proposal {
   int year_index(std::int32_t year) const noexcept;      // -1 when absent
 
   std::string_view text(const cell& c) const noexcept {
-    return std::string_view(strings_).substr(static_cast<std::size_t>(c.payload), c.size);
+    return std::string_view(strings_).substr(c.range.begin, c.range.size);
   }
   std::span<const std::uint32_t> records(const cell& c) const noexcept {
-    return std::span<const std::uint32_t>(links_).subspan(static_cast<std::size_t>(c.payload), c.size);
+    return std::span<const std::uint32_t>(links_).subspan(c.range.begin, c.range.size);
   }
 
   // "/items/2/subitems/1" for a row; with a field, "/items/2/amounts/region" etc.
