@@ -33,8 +33,11 @@ run check(const std::string& rules, const std::string& proposal,
 }
 
 std::string item(const std::string& id, const std::string& amounts, const std::string& extra = "") {
-  return R"({"id": ")" + id + R"(", "name": ")" + id + R"(", "channel": "block", "amounts": )" + amounts +
-         (extra.empty() ? "" : ", " + extra) + "}";
+  std::string out = R"({"id": ")";
+  out.append(id).append(R"(", "name": ")").append(id).append(R"(", "channel": "block", "amounts": )");
+  out.append(amounts);
+  if (!extra.empty()) out.append(", ").append(extra);
+  return out.append("}");
 }
 
 }  // namespace
