@@ -212,4 +212,37 @@ BOOST_AUTO_TEST_CASE(the_evaluation_budget_stops_a_runaway_rule) {
   BOOST_TEST(r.findings[0].reason == "the evaluation budget was exhausted (--max-steps)");
 }
 
+BOOST_AUTO_TEST_CASE(aggregates_and_membership) {
+  const std::string rules =
+      "columns national\n"
+      "let amounts = [i.national for i in items]\n"
+      "rule MIN error \"min\" { expect min(amounts) == 1.5 }\n"
+      "rule MAX error \"max\" { expect max(amounts) == 4.0 and max(1, 2) == 2 and min(1, 2) == 1 }\n"
+      "rule ANY error \"any\" { expect any(i.national > 3 for i in items) }\n"
+      "rule ALL error \"all\" { expect all(i.national > 1 for i in items) }\n"
+      "rule NOT-ALL error \"not all\" { expect not all(i.national > 2 for i in items) }\n"
+      "rule ONE error \"one\" { expect one([i for i in items where i.national > 3]).id == \"c\" }\n"
+      "rule IN error \"in\" { for i in items expect i.id in [\"a\", \"b\", \"c\"] and i.id not in [\"x\"] }\n"
+      "rule CNT error \"count\" { expect count(items) == 3 and count(i for i in items where i.national < 3) == 2 }\n"
+      "rule EMPTY error \"empty\" { expect sum([i.national for i in items where false]) == 0 "
+      "and not present(min([i.national for i in items where false])) }\n";
+  auto r = check(rules, test::proposal_json(item("a", R"({"national": 1.5})") + "," + item("b", R"({"national": 2.0})") +
+                                            "," + item("c", R"({"national": 4.0})")));
+  BOOST_TEST(r.findings.empty(), test::finding_keys(r.findings).size() << " findings");
+  for (const auto& s : r.result.stats) BOOST_TEST(s.passed == s.bindings);
+}
+
+BOOST_AUTO_TEST_CASE(severities_are_the_rules_own) {
+  const std::string rules = "columns national\n"
+                            "rule E error \"e\" { expect false }\n"
+                            "rule W warning \"w\" { expect false }\n"
+                            "rule N note \"n\" { expect false }\n";
+  auto r = check(rules, test::proposal_json(item("a", R"({"national": 1.0})")));
+  BOOST_TEST_REQUIRE(r.findings.size() == 3u);
+  BOOST_TEST(r.result.errors() == 1u);
+  BOOST_TEST(r.result.warnings() == 1u);
+  BOOST_TEST(r.result.notes() == 1u);
+  for (const auto& f : r.findings) BOOST_TEST(f.kind == engine::finding_kind::violation);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

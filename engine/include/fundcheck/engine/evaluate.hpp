@@ -73,7 +73,7 @@ struct finding {
 };
 
 struct shown_value {
-  std::string role;        // "computed" or "reported" (a value read from the proposal)
+  std::string role;        // "reported" (read from the proposal), "constant" (a literal), "computed"
   std::string expression;  // source text
   std::string value;       // canonical decimal ("42.0"), quoted text, true/false, or "absent"
   std::optional<std::pair<std::string, std::string>> interval;  // for ~= comparisons
