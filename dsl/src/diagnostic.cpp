@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "fundcheck/dsl/ansi.hpp"
 #include "utf8.hpp"
 
 namespace fundcheck::dsl {
@@ -17,23 +18,7 @@ namespace {
 // alike, so the caret stays under the character it marks whatever the terminal's tab width.
 constexpr std::uint32_t tab_width = 4;
 
-namespace ansi {
-constexpr const char* reset = "\033[0m";
-constexpr const char* bold = "\033[1m";
-constexpr const char* red = "\033[1;31m";
-constexpr const char* yellow = "\033[1;33m";
-constexpr const char* cyan = "\033[1;36m";
-constexpr const char* green = "\033[1;32m";
-}  // namespace ansi
-
-const char* color_of(level l) noexcept {
-  switch (l) {
-    case level::error: return ansi::red;
-    case level::warning: return ansi::yellow;
-    case level::note: return ansi::cyan;
-  }
-  return ansi::bold;
-}
+using ansi::color_of;
 
 // A quoted source line prepared for display: tabs expanded, ill-formed UTF-8 and control
 // characters replaced by U+FFFD, and for every byte offset of the raw line its display column

@@ -8,28 +8,14 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "fundcheck/dsl/ansi.hpp"
+
 namespace fundcheck::engine {
 
 namespace {
 
-namespace ansi {
-constexpr const char* reset = "\033[0m";
-constexpr const char* bold = "\033[1m";
-constexpr const char* red = "\033[1;31m";
-constexpr const char* yellow = "\033[1;33m";
-constexpr const char* cyan = "\033[1;36m";
-constexpr const char* green = "\033[1;32m";
-constexpr const char* dim = "\033[2m";
-}  // namespace ansi
-
-const char* color_of(dsl::level l) {
-  switch (l) {
-    case dsl::level::error: return ansi::red;
-    case dsl::level::warning: return ansi::yellow;
-    case dsl::level::note: return ansi::cyan;
-  }
-  return ansi::bold;
-}
+namespace ansi = dsl::ansi;
+using dsl::ansi::color_of;
 
 std::string plural(std::size_t n, std::string_view word) {
   return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
