@@ -194,12 +194,35 @@ std::string record_label(const proposal& doc, int type, std::uint32_t row) {
   return fmt::format("{}[{}]", t.def().name, row);
 }
 
+// Shortcuts the evaluator takes for the commonest node shapes. Each counts the same steps as
+// the general path and gives the same value; they only skip building intermediate values.
+enum class shape : std::uint8_t {
+  general = 128,      // above every op
+  field_of_variable,  // v.field
+  amount_of_variable, // v.column: the first-year amount of a declared column
+  present_of_read,    // present(v.field), present(v.column): a cell's presence
+  text_comparison,    // == / != between text reads of variables and string constants
+  cached_invariant,   // reads no variable: computed once per evaluation (see cached())
+};
+
+// The evaluator dispatches on one code per node: the node's op, or the shape it takes a
+// shortcut for.
+constexpr std::uint8_t code(op o) { return static_cast<std::uint8_t>(o); }
+constexpr std::uint8_t code(shape s) { return static_cast<std::uint8_t>(s); }
+static_assert(static_cast<int>(op::len) < static_cast<int>(shape::general));
+
 class evaluator {
  public:
   evaluator(const program& p, const proposal& doc, const param_values& params,
             const evaluate_options& options, evaluation_result& result)
       : p_(p), doc_(doc), params_(params), options_(options), result_(result) {
     vars_.resize(p.variable_slots);
+    codes_.reserve(p.nodes.size());
+    for (const auto& nd : p.nodes) {
+      const shape s = shape_of(nd);
+      codes_.push_back(s == shape::general ? code(nd.code) : code(s));
+    }
+    cache_.resize(p.nodes.size());
     join_indexes_.resize(p.comprehensions.size());
     const auto& tables = doc.tables();
     all_rows_.resize(tables.size());
@@ -721,40 +744,68 @@ class evaluator {
   value eval(std::uint32_t n) {
     if (++steps_ > options_.max_steps) throw budget_exceeded{};
     const node& nd = p_.nodes[n];
-    switch (nd.code) {
-      case op::variable:
+    // One dispatch on the evaluator's own code: the node's op, or a shortcut for its shape.
+    switch (codes_[n]) {
+      case code(shape::field_of_variable): {
+        step();  // the variable
+        const value& rec = vars_[p_.nodes[nd.a].a];
+        if (rec.kind != vk::record) return {};
+        const auto& t = doc_.table_of(rec.type);
+        return from_cell(t, t.at(rec.index, nd.b), static_cast<int>(nd.b), nd.result.element_record);
+      }
+      case code(shape::amount_of_variable): {
+        step();  // the variable
+        const cell* c = read_cell(nd);
+        if (c == nullptr) return {};
+        return from_cell(doc_.table_of(vars_[p_.nodes[nd.a].a].type), *c, -1);
+      }
+      case code(shape::present_of_read): {
+        steps_ += 2;  // the read and its variable
+        if (steps_ > options_.max_steps) throw budget_exceeded{};
+        const cell* c = read_cell(p_.nodes[nd.a]);
+        return value::boolean(c != nullptr && c->present());
+      }
+      case code(shape::text_comparison):
+        return text_comparison(nd);
+      case code(shape::cached_invariant):
+        return cached(n, nd);
+      case code(op::variable):
         return vars_[nd.a];
-      case op::definition:
+      case code(op::definition):
         return defs_[nd.a];
-      case op::constant:
+      case code(op::constant):
         return from_constant(p_.constants[nd.a]);
-      case op::field: {
+      case code(op::field): {
         const value rec = eval(nd.a);
         if (rec.kind != vk::record) return {};
         const auto& t = doc_.table_of(rec.type);
         return from_cell(t, t.at(rec.index, nd.b), static_cast<int>(nd.b), nd.result.element_record);
       }
-      case op::amount:
-      case op::amount_dynamic:
-      case op::amount_year:
-      case op::amount_dynamic_year:
+      case code(op::amount):
+      case code(op::amount_dynamic):
+      case code(op::amount_year):
+      case code(op::amount_dynamic_year):
         return amount(nd);
-      case op::equal:
-      case op::not_equal:
-      case op::less:
-      case op::less_equal:
-      case op::greater:
-      case op::greater_equal:
-      case op::approx_equal:
-      case op::within: {
+      case code(op::equal):
+      case code(op::not_equal):
+      case code(op::less):
+      case code(op::less_equal):
+      case code(op::greater):
+      case code(op::greater_equal):
+      case code(op::approx_equal):
+      case code(op::within): {
         const value a = eval(nd.a), b = eval(nd.b);
         return compare(nd, a, b, nullptr);
       }
-      case op::present:
+      case code(op::present):
         return value::boolean(!eval(nd.a).absent());
       default:
         return eval_general(n, nd);
     }
+  }
+
+  void step() {
+    if (++steps_ > options_.max_steps) throw budget_exceeded{};
   }
 
   [[gnu::noinline]] value eval_general(std::uint32_t n, const node& nd) {
@@ -1035,6 +1086,102 @@ class evaluator {
     return {};
   }
 
+  // ------------------------------------------------------------------------------------------
+  // Shortcuts (see shape)
+
+
+  // A field of a variable, or a first-year amount of a declared column of a variable.
+  bool is_variable_read(const node& nd) const {
+    return (nd.code == op::field || nd.code == op::amount) && p_.nodes[nd.a].code == op::variable;
+  }
+
+  shape shape_of(const node& nd) const {
+    switch (nd.code) {
+      // Leaves are as cheap as a cache lookup; lists live in per-rule scratch storage.
+      case op::constant: case op::param: case op::definition: case op::variable: case op::collection:
+      case op::all_records: case op::years: case op::first_year: case op::columns: case op::root:
+        return shape::general;
+      default:
+        break;
+    }
+    if (nd.invariant && nd.result.kind != type_kind::list) return shape::cached_invariant;
+    if (nd.code == op::field && p_.nodes[nd.a].code == op::variable) return shape::field_of_variable;
+    if (nd.code == op::amount && p_.nodes[nd.a].code == op::variable) return shape::amount_of_variable;
+    if (nd.code == op::present && is_variable_read(p_.nodes[nd.a])) return shape::present_of_read;
+    if (nd.code == op::equal || nd.code == op::not_equal) {
+      auto text_operand = [&](std::uint32_t o) {
+        const node& on = p_.nodes[o];
+        if (on.result.kind != type_kind::string) return false;
+        return on.code == op::constant || (on.code == op::field && p_.nodes[on.a].code == op::variable);
+      };
+      if (text_operand(nd.a) && text_operand(nd.b)) return shape::text_comparison;
+    }
+    return shape::general;
+  }
+
+  // The cell a variable read (is_variable_read) stands for, or null when it reads nothing (the
+  // variable is not a record, the column is not in the proposal, the record has no amounts).
+  const cell* read_cell(const node& nd) const {
+    const value& rec = vars_[p_.nodes[nd.a].a];
+    if (rec.kind != vk::record) return nullptr;
+    const auto& t = doc_.table_of(rec.type);
+    if (nd.code == op::field) return &t.at(rec.index, nd.b);
+    const int col = column_map_[nd.b];
+    if (col < 0 || !t.has_amounts()) return nullptr;
+    return &t.at(rec.index, t.amount_slot(static_cast<std::uint32_t>(col), 0));
+  }
+
+  // `a == b` / `a != b` on text operands, comparing the texts in place.
+  value text_comparison(const node& nd) {
+    enum { absent, text, other };
+    auto operand = [&](std::uint32_t o, std::string_view& out) {
+      const node& on = p_.nodes[o];
+      if (on.code == op::constant) {
+        step();
+        out = p_.constants[on.a].text;
+        return text;
+      }
+      steps_ += 2;  // the field and its variable
+      if (steps_ > options_.max_steps) throw budget_exceeded{};
+      const cell* c = read_cell(on);
+      if (c == nullptr || !c->present()) return absent;
+      if (c->kind != cell_kind::text) return other;
+      out = doc_.text(*c);
+      return text;
+    };
+    std::string_view a, b;
+    const int ka = operand(nd.a, a), kb = operand(nd.b, b);
+    if (ka == absent || kb == absent) return {};
+    if (ka == other || kb == other) {  // not expected for text fields; the general comparison
+      auto as_value = [&](std::uint32_t o) {
+        const node& on = p_.nodes[o];
+        if (on.code == op::constant) return from_constant(p_.constants[on.a]);
+        const auto& rec = vars_[p_.nodes[on.a].a];
+        const auto& t = doc_.table_of(rec.type);
+        return from_cell(t, t.at(rec.index, on.b), static_cast<int>(on.b), on.result.element_record);
+      };
+      return compare(nd, as_value(nd.a), as_value(nd.b), nullptr);
+    }
+    return value::boolean((a == b) == (nd.code == op::equal));
+  }
+
+  // An invariant node's value, computed on first use and kept for the evaluation. A later use
+  // counts the steps the first one took, so the evaluation budget runs out exactly as without
+  // the cache. Failures are not kept: each use fails again, as before.
+  [[gnu::noinline]] value cached(std::uint32_t n, const node& nd) {
+    auto& entry = cache_[n];
+    if (entry.ready) {
+      steps_ += entry.steps - 1;
+      if (steps_ > options_.max_steps) throw budget_exceeded{};
+      return entry.v;
+    }
+    const std::uint64_t before = steps_ - 1;
+    entry.v = eval_general(n, nd);
+    entry.steps = steps_ - before;
+    entry.ready = true;
+    return entry.v;
+  }
+
   int small_int(std::uint32_t n, const value& v, int lo, int hi) const {
     if (v.num.significant_scale() != 0) fail(n, "expected a whole number of decimals");
     decimal whole;
@@ -1272,6 +1419,13 @@ class evaluator {
   std::vector<std::unique_ptr<text_index>> join_indexes_;  // by comprehension index
   std::unordered_map<std::uint32_t, std::unique_ptr<std::unordered_set<std::string_view>>> text_sets_;
   std::uint64_t steps_ = 0;
+  std::vector<std::uint8_t> codes_;  // by node: code(op) or code(shape), see eval()
+  struct cache_entry {
+    value v;
+    std::uint64_t steps = 0;  // the steps computing it took
+    bool ready = false;
+  };
+  std::vector<cache_entry> cache_;  // by node; used for shape::cached_invariant
   char decimal_point_ = '.';
   char thousands_ = 0;
 };
