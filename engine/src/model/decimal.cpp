@@ -220,14 +220,14 @@ std::optional<decimal> decimal::parse(std::string_view text) noexcept {
   return decimal(negative ? -c : c, static_cast<int>(scale));
 }
 
-bool add(decimal a, decimal b, decimal& out) noexcept {
+bool add_general(decimal a, decimal b, decimal& out) noexcept {
   const int scale = a.scale() > b.scale() ? a.scale() : b.scale();
   const i128 sum = static_cast<i128>(a.coefficient()) * pow10[static_cast<std::size_t>(scale - a.scale())] +
                    static_cast<i128>(b.coefficient()) * pow10[static_cast<std::size_t>(scale - b.scale())];
   return normalize(sum, scale, out);
 }
 
-bool subtract(decimal a, decimal b, decimal& out) noexcept {
+bool subtract_general(decimal a, decimal b, decimal& out) noexcept {
   const int scale = a.scale() > b.scale() ? a.scale() : b.scale();
   const i128 diff = static_cast<i128>(a.coefficient()) * pow10[static_cast<std::size_t>(scale - a.scale())] -
                     static_cast<i128>(b.coefficient()) * pow10[static_cast<std::size_t>(scale - b.scale())];
@@ -293,7 +293,7 @@ int decimal::significant_scale() const noexcept {
   return s;
 }
 
-std::strong_ordering operator<=>(decimal a, decimal b) noexcept {
+std::strong_ordering compare_general(decimal a, decimal b) noexcept {
   const int scale = a.scale() > b.scale() ? a.scale() : b.scale();
   const i128 x = static_cast<i128>(a.coefficient()) * pow10[static_cast<std::size_t>(scale - a.scale())];
   const i128 y = static_cast<i128>(b.coefficient()) * pow10[static_cast<std::size_t>(scale - b.scale())];

@@ -40,8 +40,7 @@ class decimal {
   // Checked arithmetic: returns false (and leaves out unspecified) on overflow. The result of
   // add/subtract has the larger scale; multiply has the sum of the scales (trailing zeros are
   // dropped when needed to fit).
-  friend bool add(decimal a, decimal b, decimal& out) noexcept;
-  friend bool subtract(decimal a, decimal b, decimal& out) noexcept;
+  // (add, subtract and the comparison are defined below the class: inline for equal scales.)
   friend bool multiply(decimal a, decimal b, decimal& out) noexcept;
   // a / b rounded to `scale` decimals (half even); false on division by zero or overflow.
   friend bool divide(decimal a, decimal b, int scale, decimal& out) noexcept;
@@ -56,9 +55,6 @@ class decimal {
   // The number of decimals actually needed (2.50 -> 1).
   int significant_scale() const noexcept;
 
-  // Numeric comparison, independent of scale: 2.8 == 2.80.
-  friend std::strong_ordering operator<=>(decimal a, decimal b) noexcept;
-  friend bool operator==(decimal a, decimal b) noexcept { return (a <=> b) == 0; }
 
   // "42.0", "-0.3117": exactly the scale, '.' as decimal point, no exponent.
   std::string to_string() const;
@@ -70,6 +66,39 @@ class decimal {
   std::int64_t coefficient_ = 0;
   std::uint8_t scale_ = 0;
 };
+
+// The general cases, out of line: operands of different scales, and results that do not fit
+// the fast paths below.
+bool add_general(decimal a, decimal b, decimal& out) noexcept;
+bool subtract_general(decimal a, decimal b, decimal& out) noexcept;
+std::strong_ordering compare_general(decimal a, decimal b) noexcept;
+
+// Amounts of one table mostly share a scale; then these are a machine add or compare, inline
+// (the evaluator calls them for every amount it sums or compares). Same results as the general
+// case, which the fast path only skips when it would give the same value.
+inline bool add(decimal a, decimal b, decimal& out) noexcept {
+  std::int64_t sum;
+  if (a.scale() == b.scale() && !__builtin_add_overflow(a.coefficient(), b.coefficient(), &sum)) {
+    out = decimal(sum, a.scale());
+    return true;
+  }
+  return add_general(a, b, out);
+}
+inline bool subtract(decimal a, decimal b, decimal& out) noexcept {
+  std::int64_t diff;
+  if (a.scale() == b.scale() && !__builtin_sub_overflow(a.coefficient(), b.coefficient(), &diff)) {
+    out = decimal(diff, a.scale());
+    return true;
+  }
+  return subtract_general(a, b, out);
+}
+
+// Numeric comparison, independent of scale: 2.8 == 2.80.
+inline std::strong_ordering operator<=>(decimal a, decimal b) noexcept {
+  if (a.scale() == b.scale()) return a.coefficient() <=> b.coefficient();
+  return compare_general(a, b);
+}
+inline bool operator==(decimal a, decimal b) noexcept { return (a <=> b) == 0; }
 
 // Half of one unit in the last place of a value reported with `decimals` decimals:
 // 0.05 for 1 decimal. The radius of the interval a rounded figure stands for.
