@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <optional>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -17,6 +19,7 @@
 #include "fundcheck/engine/evaluate.hpp"
 #include "fundcheck/engine/proposal.hpp"
 #include "fundcheck/engine/report.hpp"
+#include "fundcheck/engine/rule_set.hpp"
 #include "fundcheck/engine/sha256.hpp"
 #include <nlohmann/json.hpp>
 
@@ -123,6 +126,31 @@ std::vector<fs::path> rule_roots(const app::parsed_args& args, std::string& erro
   return roots;
 }
 
+// Binds --param overrides to every program that declares them; a name no program declares, or
+// a value of the wrong type, is reported (and the result is empty).
+std::optional<std::map<const engine::program*, engine::param_values>> bind_all_params(
+    const engine::rule_set& rules, const std::vector<std::pair<std::string, std::string>>& overrides,
+    const dsl::render_options& ro) {
+  std::map<const engine::program*, engine::param_values> out;
+  std::vector<dsl::diagnostic> diags;
+  for (const auto& prog : rules.programs) {
+    std::vector<std::pair<std::string, std::string>> mine;
+    for (const auto& o : overrides)
+      if (prog->param_index(o.first) >= 0) mine.push_back(o);
+    out[prog.get()] = engine::bind_params(*prog, mine, diags);
+  }
+  for (const auto& o : overrides) {
+    const bool known = std::any_of(rules.programs.begin(), rules.programs.end(),
+                                   [&](const auto& prog) { return prog->param_index(o.first) >= 0; });
+    if (!known && !rules.programs.empty()) engine::bind_params(*rules.programs.front(), {o}, diags);
+  }
+  if (dsl::has_errors(diags)) {
+    dsl::render_text(std::cerr, diags, ro);
+    return std::nullopt;
+  }
+  return out;
+}
+
 int run_check(const std::vector<std::string>& argv) {
   std::string error;
   auto args = app::parse_args(argv, check_options, error);
@@ -163,8 +191,8 @@ int run_check(const std::vector<std::string>& argv) {
   const auto roots = rule_roots(*args, error);
   if (!error.empty()) return usage_error("check", error);
 
-  // Rules: compiled once for all proposals.
-  auto compiled = engine::compile_files(roots, engine::allocation_schema());
+  // Rules: compiled once for all proposals, one program per proposal format.
+  auto compiled = engine::compile_rule_set(roots);
   dsl::render_options ro;
   ro.color = color_err;
   if (!compiled.ok()) {
@@ -183,17 +211,13 @@ int run_check(const std::vector<std::string>& argv) {
     return 2;
   }
   if (!compiled.diagnostics.empty()) dsl::render_text(std::cerr, compiled.diagnostics, ro);
-  const auto& program = *compiled.value;
-  std::vector<dsl::diagnostic> param_diags;
-  const auto params = engine::bind_params(program, overrides, param_diags);
-  if (dsl::has_errors(param_diags)) {
-    dsl::render_text(std::cerr, param_diags, ro);
-    return 2;
-  }
+  const auto& rules = *compiled.value;
+  const auto params = bind_all_params(rules, overrides, ro);
+  if (!params) return 2;
 
   engine::run_report report;
   report.version = FUNDCHECK_VERSION;
-  report.rules = &program;
+  report.rules = &rules;
   report.params = overrides;
   std::vector<dsl::diagnostic> expand_diags;
   const auto files = expand_proposals(args->positional, expand_diags);
@@ -211,10 +235,21 @@ int run_check(const std::vector<std::string>& argv) {
     if (pr.source) pr.sha256 = engine::sha256_hex(pr.source->text());
     pr.diagnostics = std::move(loaded.diagnostics);
     if (loaded.ok()) {
-      pr.result = engine::evaluate(program, *loaded.value, params, eval_options);
-      // Text without notes need not describe them; JSON always carries every finding.
-      pr.findings = engine::describe(program, *loaded.value, *pr.result,
-                                     format == "json" || !args->has("no-notes"));
+      const std::string_view doc_format = loaded.value->schema_def().format;
+      pr.rules = rules.for_format(doc_format);
+      if (!pr.rules) {
+        dsl::diagnostic d;
+        d.code = "E3102";
+        d.message = fmt::format("no rules check proposals of format \"{}\" (the rules given are for: {})", doc_format,
+                                rules.formats().empty() ? std::string("no format") : rules.formats());
+        pr.diagnostics.push_back(std::move(d));
+      } else {
+        const auto& values = params->at(pr.rules);
+        pr.result = engine::evaluate(*pr.rules, *loaded.value, values, eval_options);
+        // Text without notes need not describe them; JSON always carries every finding.
+        pr.findings = engine::describe(*pr.rules, *loaded.value, *pr.result,
+                                       format == "json" || !args->has("no-notes"));
+      }
     }
     report.proposals.push_back(std::move(pr));
   }
@@ -250,34 +285,37 @@ int run_compile(const std::vector<std::string>& argv) {
   }
   if (args->positional.empty()) return usage_error("compile", "no rule file given");
   std::vector<fs::path> roots(args->positional.begin(), args->positional.end());
-  auto compiled = engine::compile_files(roots, engine::allocation_schema());
+  auto compiled = engine::compile_rule_set(roots);
   dsl::render_options ro;
   ro.color = color;
   dsl::render_text(std::cerr, compiled.diagnostics, ro);
   if (args->has("timings"))
     for (const auto& t : compiled.timings) std::cerr << fmt::format("stage {:<8} {:8.3f} ms\n", t.stage, t.milliseconds);
   if (!compiled.ok()) return 2;
-  const auto& p = *compiled.value;
-  if (dump && *dump == "graph") {
-    std::cout << engine::dependency_graph_dot(p);
-  } else if (dump) {
-    for (const auto& prm : p.params)
-      std::cout << fmt::format("param {} = {}\n", prm.name,
-                               prm.default_value.t.kind == engine::type_kind::number ? prm.default_value.number.to_string()
-                               : prm.default_value.t.kind == engine::type_kind::boolean ? (prm.default_value.flag ? "true" : "false")
-                                                                                        : "\"" + prm.default_value.text + "\"");
-    for (const auto& d : p.definitions)
-      std::cout << fmt::format("let {}: {}\n", d.name, engine::to_string(p.nodes[d.body].result, *p.schema_def));
-    for (const auto& r : p.rules)
-      std::cout << fmt::format("rule {} ({}): {} loop(s)\n", r.id,
-                               r.severity == dsl::ast::severity::error ? "error"
-                               : r.severity == dsl::ast::severity::warning ? "warning" : "note",
-                               r.loops.size());
-  } else {
-    std::cout << fmt::format("{} rule{}, {} definition{}, {} parameter{} from {} file{}: ok\n", p.rules.size(),
-                             p.rules.size() == 1 ? "" : "s", p.definitions.size(), p.definitions.size() == 1 ? "" : "s",
-                             p.params.size(), p.params.size() == 1 ? "" : "s", p.sources.size(),
-                             p.sources.size() == 1 ? "" : "s");
+  for (const auto& prog : compiled.value->programs) {
+    const auto& p = *prog;
+    if (dump && *dump == "graph") {
+      std::cout << engine::dependency_graph_dot(p);
+    } else if (dump) {
+      std::cout << "# " << p.schema_def->format << '\n';
+      for (const auto& prm : p.params)
+        std::cout << fmt::format("param {} = {}\n", prm.name,
+                                 prm.default_value.t.kind == engine::type_kind::number ? prm.default_value.number.to_string()
+                                 : prm.default_value.t.kind == engine::type_kind::boolean ? (prm.default_value.flag ? "true" : "false")
+                                                                                          : "\"" + prm.default_value.text + "\"");
+      for (const auto& d : p.definitions)
+        std::cout << fmt::format("let {}: {}\n", d.name, engine::to_string(p.nodes[d.body].result, *p.schema_def));
+      for (const auto& r : p.rules)
+        std::cout << fmt::format("rule {} ({}): {} loop(s)\n", r.id,
+                                 r.severity == dsl::ast::severity::error ? "error"
+                                 : r.severity == dsl::ast::severity::warning ? "warning" : "note",
+                                 r.loops.size());
+    } else {
+      std::cout << fmt::format("{}: {} rule{}, {} definition{}, {} parameter{} from {} file{}: ok\n",
+                               p.schema_def->format, p.rules.size(), p.rules.size() == 1 ? "" : "s",
+                               p.definitions.size(), p.definitions.size() == 1 ? "" : "s", p.params.size(),
+                               p.params.size() == 1 ? "" : "s", p.sources.size(), p.sources.size() == 1 ? "" : "s");
+    }
   }
   return 0;
 }

@@ -52,6 +52,9 @@ class converter {
 
   static ast::identifier identifier(const syntax::identifier& id) { return {id.name, span_of(id)}; }
 
+  ast::declaration convert(const syntax::format_decl& d) {
+    return ast::format_decl{span_of(d), d.value.value, span_of(d.value)};
+  }
   ast::declaration convert(const syntax::import_decl& d) {
     return ast::import_decl{span_of(d), d.path.value, span_of(d.path)};
   }

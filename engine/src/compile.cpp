@@ -114,10 +114,10 @@ struct local {
 
 class compiler {
  public:
-  compiler(const dsl::rule_set_sources& sources, const schema& s)
-      : sources_(sources), schema_(s), prog_(std::make_shared<program>()) {
+  compiler(std::vector<const dsl::loaded_file*> files, const schema& s)
+      : files_(std::move(files)), schema_(s), prog_(std::make_shared<program>()) {
     prog_->schema_def = &s;
-    for (const auto& f : sources.files) prog_->sources.push_back(f.source);
+    for (const auto* f : files_) prog_->sources.push_back(f->source);
     init_builtins();
   }
 
@@ -155,7 +155,7 @@ class compiler {
     dsl::diagnostic d;
     d.severity = l;
     d.code = std::move(code);
-    d.source = sources_.files[file].source;
+    d.source = files_[file]->source;
     d.where = where;
     d.message = std::move(message);
     return d;
@@ -215,9 +215,9 @@ class compiler {
   void stage_resolve() {
     std::map<std::string, std::pair<std::uint16_t, dsl::span>> column_seen;
     std::map<std::string, std::pair<std::uint16_t, dsl::span>> rule_seen;
-    for (std::size_t fi = 0; fi < sources_.files.size(); ++fi) {
+    for (std::size_t fi = 0; fi < files_.size(); ++fi) {
       file_ = static_cast<std::uint16_t>(fi);
-      for (const auto& decl : sources_.files[fi].ast.declarations) {
+      for (const auto& decl : files_[fi]->ast.declarations) {
         std::visit(
             [&](const auto& d) {
               using T = std::decay_t<decltype(d)>;
@@ -843,7 +843,7 @@ class compiler {
     const auto r = lower(*n.rhs);
     if (l == bad || r == bad) return bad;
     const type lt = prog_->nodes[l].result, rt = prog_->nodes[r].result;
-    const std::string opname(std::string_view(sources_.files[file_].source->text())
+    const std::string opname(std::string_view(files_[file_]->source->text())
                                  .substr(n.op_span.begin, n.op_span.end - n.op_span.begin));
     auto both_numbers = [&]() {
       return expect_type(l, type_kind::number, *n.lhs, fmt::format("'{}'", opname)) &&
@@ -1167,7 +1167,7 @@ class compiler {
   }
 
   std::string text_of(const ast::expression& e) const {
-    const auto& t = sources_.files[file_].source->text();
+    const auto& t = files_[file_]->source->text();
     return t.substr(e.where.begin, e.where.end - e.where.begin);
   }
 
@@ -1182,7 +1182,7 @@ class compiler {
     return h.hex_digest();
   }
 
-  const dsl::rule_set_sources& sources_;
+  std::vector<const dsl::loaded_file*> files_;
   const schema& schema_;
   std::shared_ptr<program> prog_;
   std::vector<dsl::diagnostic> diags_;
@@ -1204,8 +1204,14 @@ class compiler {
 
 }  // namespace
 
+compile_result compile(std::vector<const dsl::loaded_file*> files, const schema& s) {
+  return compiler(std::move(files), s).run();
+}
+
 compile_result compile(const dsl::rule_set_sources& sources, const schema& s) {
-  return compiler(sources, s).run();
+  std::vector<const dsl::loaded_file*> files;
+  for (const auto& f : sources.files) files.push_back(&f);
+  return compile(std::move(files), s);
 }
 
 compile_result compile_files(const std::vector<std::filesystem::path>& roots, const schema& s,

@@ -168,7 +168,7 @@ void render_text(std::ostream& out, const run_report& r, const text_options& o) 
     if (o.color) out << ansi::reset;
     out << " (" << counts_text(c);
     if (p.result && !unreadable(p))
-      out << "; " << plural(r.rules ? r.rules->rules.size() : 0, "rule") << ", "
+      out << "; " << plural(p.rules ? p.rules->rules.size() : 0, "rule") << ", "
           << plural(p.result->checks, "check");
     out << ")\n";
   }
@@ -204,11 +204,18 @@ nlohmann::json location_json(const proposal_report& p, const proposal_location& 
 std::string render_json(const run_report& r) {
   nlohmann::json j;
   j["fundcheck"] = {{"version", r.version}, {"report_format", 1}};
+  nlohmann::json sets = nlohmann::json::array();
   if (r.rules) {
-    nlohmann::json files = nlohmann::json::array();
-    for (const auto& s : r.rules->sources) files.push_back(s->path());
-    j["rules"] = {{"sha256", r.rules->hash}, {"files", files}, {"count", r.rules->rules.size()}};
+    for (const auto& prog : r.rules->programs) {
+      nlohmann::json files = nlohmann::json::array();
+      for (const auto& s : prog->sources) files.push_back(s->path());
+      sets.push_back({{"format", prog->schema_def->format},
+                      {"sha256", prog->hash},
+                      {"files", files},
+                      {"count", prog->rules.size()}});
+    }
   }
+  j["rule_sets"] = sets;
   nlohmann::json params = nlohmann::json::object();
   for (const auto& [k, v] : r.params) params[k] = v;
   j["params"] = params;
@@ -224,6 +231,7 @@ std::string render_json(const run_report& r) {
     nlohmann::json pj;
     pj["file"] = p.file;
     if (!p.sha256.empty()) pj["sha256"] = p.sha256;
+    if (p.rules) pj["format"] = p.rules->schema_def->format;
     std::string status = unreadable(p) ? "unreadable" : p.failed(dsl::level::error) ? "failed" : "passed";
     (status == "unreadable" ? broken : status == "failed" ? failed : passed)++;
     pj["status"] = status;
@@ -261,9 +269,9 @@ std::string render_json(const run_report& r) {
         findings.push_back(fj);
       }
       nlohmann::json rules = nlohmann::json::array();
-      for (std::size_t i = 0; i < p.result->stats.size() && r.rules; ++i) {
+      for (std::size_t i = 0; i < p.result->stats.size() && p.rules; ++i) {
         const auto& s = p.result->stats[i];
-        rules.push_back({{"id", r.rules->rules[i].id},
+        rules.push_back({{"id", p.rules->rules[i].id},
                          {"evaluated", s.evaluated},
                          {"checks", s.bindings},
                          {"passed", s.passed},

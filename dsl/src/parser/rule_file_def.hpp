@@ -31,6 +31,9 @@ inline constexpr auto mark_declaration_begin = [](auto& ctx) {
   parse_state& state = x3::get<state_tag>(ctx);
   state.declaration_begin = state.offset_of(x3::_where(ctx).begin());
 };
+inline constexpr auto set_format_value = [](auto& ctx) {
+  x3::_val(ctx).value = std::move(x3::_attr(ctx));
+};
 inline constexpr auto set_import_path = [](auto& ctx) {
   x3::_val(ctx).path = std::move(x3::_attr(ctx));
 };
@@ -54,6 +57,9 @@ inline constexpr auto set_severity = [](auto& ctx) {
 struct rule_file_class {};
 struct declaration_start_class {};
 struct any_declaration_class {};
+struct format_decl_class : annotate_position {};
+struct format_value_class {};
+struct format_string_class : annotate_position {};
 struct import_decl_class : annotate_position {};
 struct import_value_class {};
 struct import_path_class : annotate_position {};
@@ -90,7 +96,11 @@ const rule_file_type rule_file = "rule file";
 const x3::rule<declaration_class, syntax::declaration> declaration = "declaration";
 const x3::rule<declaration_start_class> declaration_start = "declaration";
 const x3::rule<any_declaration_class, syntax::declaration> any_declaration =
-    "declaration ('import', 'columns', 'param', 'let' or 'rule')";
+    "declaration ('format', 'import', 'columns', 'param', 'let' or 'rule')";
+const x3::rule<format_decl_class, syntax::format_decl> format_decl = "format";
+const x3::rule<format_value_class, syntax::format_decl> format_value = "format";
+const x3::rule<format_string_class, syntax::string_token> format_string =
+    "proposal format (a string, e.g. \"fundcheck/allocation@1\")";
 const x3::rule<import_decl_class, syntax::import_decl> import_decl = "import";
 const x3::rule<import_value_class, syntax::import_decl> import_value = "import";
 const x3::rule<import_path_class, syntax::string_token> import_path = "file path (a string)";
@@ -133,7 +143,13 @@ const auto rule_file_def = *declaration >> x3::eoi;
 // stop X3 from propagating the declaration's attribute.
 const auto declaration_def = !x3::eoi >> declaration_start >> x3::expect[any_declaration];
 const auto declaration_start_def = x3::eps[mark_declaration_begin];
-const auto any_declaration_def = import_decl | columns_decl | param_decl | let_decl | rule_decl;
+const auto any_declaration_def = format_decl | import_decl | columns_decl | param_decl | let_decl | rule_decl;
+
+// `format` is a keyword only here, at the start of a declaration, so `proposal.format` stays a
+// field like any other.
+const auto format_decl_def = format_value;
+const auto format_value_def = (kw("format") > format_string)[set_format_value];
+const auto format_string_def = string_literal;
 
 const auto import_decl_def = import_value;
 const auto import_value_def = (kw("import") > import_path)[set_import_path];
@@ -177,7 +193,8 @@ const auto hole_def = (x3::no_skip[x3::lit('{')] > expr > hole_close)[set_hole];
 const auto hole_close_def = x3::lit('}');
 const auto message_close_def = x3::no_skip[x3::lit('"')];
 
-BOOST_SPIRIT_DEFINE(rule_file, declaration, declaration_start, any_declaration, import_decl,
+BOOST_SPIRIT_DEFINE(rule_file, declaration, declaration_start, any_declaration, format_decl,
+                    format_value, format_string, import_decl,
                     import_value, import_path, columns_decl, columns_value, column_names,
                     column_name, param_decl, let_decl, declared_name, equals, rule_decl, rule_id,
                     severity, title, open_brace, for_clause, filter, variable_name, in_keyword,

@@ -144,6 +144,9 @@ struct severity_token : tagged {
   ast::severity level{};
 };
 
+struct format_decl : tagged {
+  string_token value;
+};
 struct import_decl : tagged {
   string_token path;
 };
@@ -168,7 +171,7 @@ struct rule_decl : tagged {
   boost::optional<message_template> message;
 };
 
-struct declaration : x3::variant<import_decl, columns_decl, param_decl, let_decl, rule_decl> {
+struct declaration : x3::variant<import_decl, columns_decl, param_decl, let_decl, rule_decl, format_decl> {
   using base_type::base_type;
   using base_type::operator=;
 };

@@ -26,8 +26,8 @@ constexpr std::array<std::string_view, 25> keyword_list{
     "expect", "message", "if",    "then",   "else",    "and",     "or",  "not",   "implies",
     "within", "true",    "false", "none",   "error",   "warning", "note"};
 
-constexpr std::array<std::string_view, 5> declaration_keywords{"rule", "let", "param", "import",
-                                                               "columns"};
+constexpr std::array<std::string_view, 6> declaration_keywords{"rule",   "let",     "param",
+                                                               "import", "columns", "format"};
 
 bool is_keyword(std::string_view word) noexcept {
   return std::find(keyword_list.begin(), keyword_list.end(), word) != keyword_list.end();

@@ -252,13 +252,21 @@ using dimensions::columns_key;
 class json_loader {
  public:
   json_loader(dsl::source_ptr source, const load_limits& limits, std::size_t bom)
-      : schema_(allocation_schema()),
-        source_(std::move(source)),
+      : source_(std::move(source)),
         limits_(limits),
         max_depth_(std::min(limits.max_depth, depth_ceiling)),
-        bom_(bom),
-        proposal_(std::make_unique<proposal>(schema_, source_)) {
-    for (const record_def& r : schema_.records) {
+        bom_(bom) {
+    use_schema(allocation_schema());
+  }
+
+  // Sets the schema the walk reads with (the proposal's "format" decides it, before any row is
+  // read): the empty proposal and the per-record field lookups.
+  void use_schema(const schema& s) {
+    schema_ = &s;
+    proposal_ = std::make_unique<proposal>(s, source_);
+    lookups_.clear();
+    filled_fields_.clear();
+    for (const record_def& r : s.records) {
       lookups_.emplace_back(r);
       std::vector<std::uint32_t> fields;
       for (std::size_t f = 0; f < r.fields.size(); ++f) {
@@ -335,7 +343,7 @@ class json_loader {
   void finish();  // late inherited values, the proposal's "decimals" when read late
   load_result fail_with_fallback(std::string_view json);
 
-  const schema& schema_;
+  const schema* schema_ = nullptr;
   dsl::source_ptr source_;
   load_limits limits_;
   std::size_t max_depth_;
@@ -725,7 +733,7 @@ bool json_loader::read_columns(od::value v, std::uint32_t key_offset) {
         }
       }
       std::string_view clash;
-      for (const record_def& r : schema_.records) {
+      for (const record_def& r : schema_->records) {
         if (r.amounts_field() >= 0 && r.field_index(id) >= 0) clash = r.name;
       }
       const std::string where = k == json_kind::object ? path_with("id") : path_text();
@@ -776,17 +784,17 @@ bool json_loader::add_record(int record, const table::origin& origin, std::uint3
 }
 
 bool json_loader::read_root(od::object root, std::uint32_t offset) {
-  const record_def& def = schema_.records[0];
+  const record_def& def = schema_->records[0];
   std::uint32_t row = 0;
   if (!add_record(0, {offset, -1, -1, 0}, row)) return false;
   // Seen keys: the root's fields, then "years", "columns", then the collections.
   const std::size_t nf = def.fields.size();
-  std::vector<std::uint32_t> seen_at(nf + 2 + schema_.collections.size(), 0);
+  std::vector<std::uint32_t> seen_at(nf + 2 + schema_->collections.size(), 0);
   std::vector<std::string_view> known;
   for (const field_def& f : def.fields) known.push_back(f.name);
   known.push_back(years_key);
   known.push_back(columns_key);
-  for (const collection_def& c : schema_.collections) known.push_back(c.name);
+  for (const collection_def& c : schema_->collections) known.push_back(c.name);
 
   for (auto field_result : root) {
     od::field f;
@@ -836,15 +844,15 @@ bool json_loader::read_root(od::object root, std::uint32_t offset) {
   }
   if (!have_years_ && !missing(years_key)) return false;
   if (!have_columns_ && !missing(columns_key)) return false;
-  for (std::size_t c = 0; c < schema_.collections.size(); ++c) {
-    if (schema_.collections[c].required && seen_at[nf + 2 + c] == 0 && !missing(schema_.collections[c].name)) return false;
+  for (std::size_t c = 0; c < schema_->collections.size(); ++c) {
+    if (schema_->collections[c].required && seen_at[nf + 2 + c] == 0 && !missing(schema_->collections[c].name)) return false;
   }
   return true;
 }
 
 bool json_loader::read_collection(int collection, od::value v) {
-  const collection_def& c = schema_.collections[static_cast<std::size_t>(collection)];
-  const int record = schema_.record_index(c.record);
+  const collection_def& c = schema_->collections[static_cast<std::size_t>(collection)];
+  const int record = schema_->record_index(c.record);
   path_.push_back({c.name});
   const std::string_view token = token_of(v);
   const json_kind kind = kind_of(token);
@@ -880,7 +888,7 @@ bool json_loader::read_collection(int collection, od::value v) {
 bool json_loader::read_record(int record, od::value v, const table::origin& origin, std::size_t depth) {
   const char* at = buffer_ + (origin.offset - bom_);
   if (!check_depth(depth, at)) return false;
-  const record_def& def = schema_.records[static_cast<std::size_t>(record)];
+  const record_def& def = schema_->records[static_cast<std::size_t>(record)];
   od::object obj;
   if (auto e = v.get_object().get(obj)) return syntax(e, at);
   std::uint32_t row = 0;
@@ -985,7 +993,7 @@ bool json_loader::check_unique() {
 }
 
 bool json_loader::read_field(int record, std::uint32_t row, int field, od::value v, std::size_t depth) {
-  const field_def& fd = schema_.records[static_cast<std::size_t>(record)].fields[static_cast<std::size_t>(field)];
+  const field_def& fd = schema_->records[static_cast<std::size_t>(record)].fields[static_cast<std::size_t>(field)];
   table& t = proposal_->mutable_table(record);
   const std::string_view token = token_of(v);
   const json_kind kind = kind_of(token);
@@ -1050,7 +1058,7 @@ bool json_loader::read_field(int record, std::uint32_t row, int field, od::value
     case field_type::records: {
       if (kind != json_kind::array) return type_error(v, token, kind, expected_for(fd.type), depth);
       if (!check_depth(depth, token.data())) return false;
-      const int nested = schema_.record_index(fd.record);
+      const int nested = schema_->record_index(fd.record);
       od::array arr;
       if (auto e = v.get_array().get(arr)) return syntax(e, token.data());
       const std::size_t first_child = child_rows_.size();
@@ -1261,7 +1269,7 @@ void json_loader::finish() {
   }
 
   // The proposal's "decimals": the reported precision of every amount.
-  const record_def& root_def = schema_.records[0];
+  const record_def& root_def = schema_->records[0];
   const int df = root_def.field_index("decimals");
   if (df < 0 || p.table_of(0).size() == 0) return;
   const cell& dc = p.table_of(0).at(0, static_cast<std::uint32_t>(df));
@@ -1277,9 +1285,9 @@ void json_loader::finish() {
   decimal whole;
   (void)d.round(0, rounding::toward_zero, whole);
   const auto decimals = static_cast<std::uint8_t>(whole.coefficient());
-  for (std::size_t r = 0; r < schema_.records.size(); ++r) {
+  for (std::size_t r = 0; r < schema_->records.size(); ++r) {
     table& t = p.mutable_table(static_cast<int>(r));
-    const record_def& def = schema_.records[r];
+    const record_def& def = schema_->records[r];
     for (std::uint32_t row = 0; row < t.size(); ++row) {
       for (std::size_t f = 0; f < def.fields.size(); ++f) {
         cell& c = t.at(row, static_cast<std::uint32_t>(f));
@@ -1355,6 +1363,20 @@ load_result json_loader::run() {
   }
 
   const std::uint32_t root_offset = offset_of(root_token.data());
+  // The "format" value decides which records and fields the walk expects. A missing or unknown
+  // one keeps the default schema, whose own check of "format" then reports it.
+  {
+    std::string_view format;
+    const auto e = doc.find_field_unordered("format").get_string().get(format);
+    if (e == simdjson::SUCCESS) {
+      if (const schema* s = find_schema(format); s != nullptr && s != schema_) use_schema(*s);
+    } else if (e != simdjson::NO_SUCH_FIELD && e != simdjson::INCORRECT_TYPE) {
+      // Malformed JSON on the way: the document is not usable any more; report the syntax error.
+      syntax(e);
+      return fail_with_fallback(json);
+    }
+    doc.rewind();
+  }
   bool go_on = true;
   {
     od::object root;
@@ -1376,7 +1398,7 @@ load_result json_loader::run() {
   }
   // Rows: a generous guess from the size (an item takes about 100 bytes) saves regrowing; pages
   // that are reserved but not used cost address space only.
-  proposal_->mutable_table(schema_.record_index("item"))
+  proposal_->mutable_table(schema_->record_index(schema_->collections.front().record))
       .reserve(static_cast<std::uint32_t>(
           std::min<std::size_t>({json.size() / 64, limits_.max_records, std::size_t{1} << 22})));
   proposal_->mutable_strings().reserve(json.size() / 4);

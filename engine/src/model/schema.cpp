@@ -182,11 +182,97 @@ schema make_allocation_schema() {
   return s;
 }
 
+schema make_budget_form_schema() {
+  schema s;
+  s.format = "fundcheck/budget-form@1";
+  {
+    record_def r;
+    r.name = "proposal";
+    r.doc = "A budget proposal form (Budget/finansieringsinitiativer): who proposes what, its consequences per year, and who pays";
+    field_def format = required_text("format", "The proposal format and version: \"fundcheck/budget-form@1\"");
+    format.allowed = {"fundcheck/budget-form@1"};
+    field_def consequences = amounts(
+        "The consequences table (Forslagets konsekvenser): per column (salaries, other_operating, establishment, fte, total) and year");
+    consequences.name = "consequences";
+    r.fields = {
+        format,
+        required_text("title", "Title of the initiative"),
+        text("form", "Kind of form, e.g. \"Budget/finansieringsinitiativer\""),
+        text("proposer", "Who proposes it (Fremsat af), e.g. a party"),
+        text("purpose", "Purpose and content (Formål og indhold)"),
+        text("administration_remarks", "The administration's remarks (Administrationens bemærkninger)"),
+        choice("project_type", {"ongoing", "one-year", "pool"}, {},
+               "Ongoing operation, a one-year project, or a pool-like scheme (puljelignende karakter)"),
+        text("scalability", "Whether the project's scope can be scaled up or down (required for one-year and pool-like projects)"),
+        text("commitment_budgeting", "Whether the proposal can be budgeted as commitments (tilsagnsbudgetteres; required for regional development)"),
+        text("elaboration", "Further description (Evt. uddybende beskrivelse)"),
+        text("qualification_note", "A note that the proposal will be quantified later, e.g. \"Punktet kvalificeres yderligere senere i budgetprocessen.\""),
+        text("agreement_text", "First draft of the text for the budget agreement"),
+        text("un_goals_text", "How the initiative supports the UN Sustainable Development Goals, as written"),
+        text("unit", "Unit of all amounts, e.g. \"mio. kr.\""),
+        number("decimals", "Number of decimals the amounts are written with (the form asks for 1)"),
+        text("locale", "Language of the texts and number formatting of messages, e.g. \"da\""),
+        text("source", "Where the form comes from"),
+        text("note", "Free-text note"),
+        consequences,
+    };
+    s.records.push_back(std::move(r));
+  }
+  {
+    record_def r;
+    r.name = "funding";
+    r.doc = "A funding pot that pays for the proposal, with its share when several do";
+    field_def pot = choice("pot", {"health", "regional_development", "social"}, {},
+                           "Sundhedskassen (health), Den regionale udviklingskasse (regional_development), Det sociale område (social)");
+    pot.required = true;
+    r.fields = {
+        pot,
+        number("share", "Share of the cost this pot pays, in percent (required when several pots pay)"),
+        text("note", "Free-text note"),
+    };
+    s.records.push_back(std::move(r));
+  }
+  {
+    record_def r;
+    r.name = "un_goal";
+    r.doc = "A UN Sustainable Development Goal the initiative supports";
+    field_def goal = number("goal", "Goal number, 1 to 17");
+    goal.required = true;
+    r.fields = {
+        goal,
+        text("name", "Name of the goal, e.g. \"Sundhed og trivsel\""),
+        text("contribution", "How the initiative contributes"),
+    };
+    s.records.push_back(std::move(r));
+  }
+  s.collections = {
+      {"funding", "funding", "The funding pots (Anfør, hvilket område forslaget vedrører)", false},
+      {"un_goals", "un_goal", "The UN goals the initiative supports"},
+  };
+  return s;
+}
+
 }  // namespace
 
 const schema& allocation_schema() {
   static const schema s = make_allocation_schema();
   return s;
+}
+
+const schema& budget_form_schema() {
+  static const schema s = make_budget_form_schema();
+  return s;
+}
+
+std::span<const schema* const> all_schemas() {
+  static const schema* const schemas[] = {&allocation_schema(), &budget_form_schema()};
+  return schemas;
+}
+
+const schema* find_schema(std::string_view format) {
+  for (const schema* s : all_schemas())
+    if (s->format == format) return s;
+  return nullptr;
 }
 
 }  // namespace fundcheck::engine

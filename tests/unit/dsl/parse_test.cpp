@@ -672,8 +672,8 @@ BOOST_AUTO_TEST_CASE(rule_structure_errors) {
   BOOST_TEST(errors("let x 1\n") == one("1:7 E1001 expected '=', found '1'"),
              boost::test_tools::per_element());
   BOOST_TEST(errors("x = 1\n") ==
-                 one("1:1 E1001 expected declaration ('import', 'columns', 'param', 'let' or "
-                     "'rule'), found 'x'"),
+                 one("1:1 E1001 expected declaration ('format', 'import', 'columns', 'param', 'let' "
+                     "or 'rule'), found 'x'"),
              boost::test_tools::per_element());
   BOOST_TEST(errors("let x = a.\n") == one("1:11 E1001 expected field name, found end of file"),
              boost::test_tools::per_element());
@@ -963,6 +963,18 @@ BOOST_AUTO_TEST_CASE(diagnostics_are_sorted_and_carry_the_source) {
   BOOST_TEST(p.result.diagnostics[1].code == "E1014");
   BOOST_TEST(p.result.diagnostics[2].code == "E1001");
   for (const auto& d : p.result.diagnostics) BOOST_TEST(d.source == p.source);
+}
+
+BOOST_AUTO_TEST_CASE(a_format_declaration_names_the_proposals_a_file_checks) {
+  const auto p = parse_ok("format \"fundcheck/budget-form@1\"\nlet f = proposal.format\n");
+  const auto& f = p.get<ast::format_decl>(0);
+  BOOST_TEST(f.value == "fundcheck/budget-form@1");
+  BOOST_TEST(p.slice(f.value_span) == "\"fundcheck/budget-form@1\"");
+  // `format` is a keyword only where a declaration starts: a field may still be called so.
+  BOOST_TEST(std::holds_alternative<ast::let_decl>(p.decl(1)));
+  BOOST_TEST(errors("format budget\n") ==
+                 one("1:8 E1001 expected proposal format (a string, e.g. \"fundcheck/allocation@1\"), found 'budget'"),
+             boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -104,6 +104,12 @@ struct message_template {
 
 enum class severity : std::uint8_t { error, warning, note };
 
+struct format_decl {  // format "fundcheck/budget-form@1": the proposals this file checks
+  span where;
+  std::string value;
+  span value_span;
+};
+
 struct import_decl {  // import "common.rules"
   span where;
   std::string path;
@@ -155,7 +161,7 @@ struct rule_decl {
   std::string doc;
 };
 
-using declaration = std::variant<import_decl, columns_decl, param_decl, let_decl, rule_decl>;
+using declaration = std::variant<import_decl, columns_decl, param_decl, let_decl, rule_decl, format_decl>;
 
 struct rule_file {
   std::vector<declaration> declarations;

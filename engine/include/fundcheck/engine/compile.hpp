@@ -33,6 +33,8 @@ const std::vector<std::string_view>& compile_stages();
 // Compiles the rule files (in dependency order, as load_rule_sources returns them) against a
 // proposal schema. Never throws for bad rules: problems are diagnostics.
 compile_result compile(const dsl::rule_set_sources& sources, const schema& s);
+// The same for a subset of loaded files (still in dependency order); they must outlive the call.
+compile_result compile(std::vector<const dsl::loaded_file*> files, const schema& s);
 
 // Convenience: load_rule_sources + compile. Parse diagnostics come first.
 compile_result compile_files(const std::vector<std::filesystem::path>& roots, const schema& s,

@@ -67,6 +67,11 @@ struct schema {
 
 // The allocation-table schema (seed 000): see docs/proposal-format.md.
 const schema& allocation_schema();
+// The budget proposal form (seed 002): see docs/budget-form-format.md.
+const schema& budget_form_schema();
+// Every proposal format fundcheck reads, and the one with a given "format" value (null if none).
+std::span<const schema* const> all_schemas();
+const schema* find_schema(std::string_view format);
 
 // ---------------------------------------------------------------------------------------------
 // Storage
@@ -219,7 +224,8 @@ struct load_result {
 
 // Loads a proposal from JSON text. Never throws for bad input.
 load_result load_proposal_json(dsl::source_ptr source, const load_limits& limits = {});
-// Reads the file, then load_proposal_json. A missing or unreadable file is a diagnostic.
+// Reads the file, then load_proposal_json; a ".csv" file goes to load_proposal_csv_file (with its
+// mapping beside it, see csv_import.hpp). A missing or unreadable file is a diagnostic.
 load_result load_proposal_file(const std::filesystem::path& path, const load_limits& limits = {});
 
 }  // namespace fundcheck::engine

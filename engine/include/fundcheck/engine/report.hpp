@@ -11,11 +11,13 @@
 #include "fundcheck/dsl/diagnostic.hpp"
 #include "fundcheck/engine/evaluate.hpp"
 #include "fundcheck/engine/program.hpp"
+#include "fundcheck/engine/rule_set.hpp"
 
 namespace fundcheck::engine {
 
 struct proposal_report {
   std::string file;                          // as given on the command line
+  const program* rules = nullptr;            // the program that checked it (by its format)
   std::string sha256;                        // of the file's bytes, when it could be read
   dsl::source_ptr source;                    // for quoting lines; null when unreadable
   std::vector<dsl::diagnostic> diagnostics;  // why it could not be checked (E3xxx)
@@ -27,7 +29,7 @@ struct proposal_report {
 
 struct run_report {
   std::string version;            // fundcheck version
-  const program* rules = nullptr;
+  const rule_set* rules = nullptr;
   std::vector<std::pair<std::string, std::string>> params;  // overrides given
   std::vector<proposal_report> proposals;
 };
