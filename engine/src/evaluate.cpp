@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <memory>
 #include <numeric>
+#include <span>
 #include <stdexcept>
 #include <unordered_map>
 #include <unordered_set>
@@ -1317,18 +1318,80 @@ class evaluator {
   const text_index& join_index(std::uint32_t comprehension) {
     auto& slot = join_indexes_[comprehension];
     if (slot) return *slot;
-    slot = std::make_unique<text_index>();
     const auto& info = p_.comprehensions[comprehension];
-    const value saved = vars_[info.slot];
-    auto add = [&](const value& e) {
-      vars_[info.slot] = e;
-      const value k = eval(info.join_read);
-      if (k.kind == vk::text) (*slot)[k.str()].push_back(e);
-      return true;
-    };
-    stream(info.source, element_sink(add));
-    vars_[info.slot] = saved;
-    return *slot;
+    // Many rules join the same table on the same field (`transfers where t.from == …`,
+    // `all_items where i.channel == …`); they share one index. A comprehension that did not build
+    // it is charged the steps building would have taken, so the budget runs out as before.
+    const std::uint64_t key = shared_join_key(info);
+    if (key != 0) {
+      if (auto it = shared_joins_.find(key); it != shared_joins_.end()) {
+        steps_ += it->second.steps;
+        if (steps_ > options_.max_steps) throw budget_exceeded{};
+        return *(slot = it->second.index);
+      }
+    }
+    auto index = std::make_shared<text_index>();
+    const std::uint64_t before = steps_;
+    if (key != 0) {
+      build_row_join(info, *index);
+    } else {
+      const value saved = vars_[info.slot];
+      auto add = [&](const value& e) {
+        vars_[info.slot] = e;
+        const value k = eval(info.join_read);
+        if (k.kind == vk::text) (*index)[k.str()].push_back(e);
+        return true;
+      };
+      stream(info.source, element_sink(add));
+      vars_[info.slot] = saved;
+    }
+    if (key != 0) shared_joins_[key] = {index, steps_ - before};
+    return *(slot = std::move(index));
+  }
+
+  // Joins whose source is a whole table (a collection or all rows of a record type) and whose
+  // join read is a field of the loop variable: such an index depends only on (table, field).
+  // Returns a key naming that pair, or 0 when the join has another shape.
+  std::uint64_t shared_join_key(const comprehension_info& info) const {
+    const node& src = p_.nodes[info.source];
+    const node& read = p_.nodes[info.join_read];
+    if (src.code != op::collection && src.code != op::all_records) return 0;
+    if (codes_[info.join_read] != code(shape::field_of_variable) || p_.nodes[read.a].a != info.slot) return 0;
+    return (std::uint64_t{1} << 63) | (std::uint64_t{src.code == op::collection} << 62) |
+           (std::uint64_t{src.a} << 32) | read.b;
+  }
+
+  // Builds a shared_join_key() index straight from the table's cells. Same index and the same
+  // steps as streaming the source and evaluating the read per element: one for the source, two
+  // per row (the field and its variable).
+  void build_row_join(const comprehension_info& info, text_index& index) {
+    const node& src = p_.nodes[info.source];
+    const node& read = p_.nodes[info.join_read];
+    std::span<const std::uint32_t> rows;
+    int type;
+    if (src.code == op::collection) {
+      rows = doc_.collection(static_cast<int>(src.a));
+      type = src.result.element_record;
+    } else {
+      rows = all_rows_[src.a];
+      type = static_cast<int>(src.a);
+    }
+    steps_ += 1 + 2 * std::uint64_t{rows.size()};
+    if (steps_ > options_.max_steps) throw budget_exceeded{};
+    const auto& t = doc_.table_of(type);
+    // Rows with equal keys tend to come together (a section's rows): reuse the last bucket.
+    std::string_view last_key;
+    std::vector<value>* last = nullptr;
+    for (const auto row : rows) {
+      const cell& c = t.at(row, read.b);
+      if (c.kind != cell_kind::text) continue;
+      const std::string_view k = doc_.text(c);
+      if (last == nullptr || k != last_key) {
+        last = &index[k];
+        last_key = k;
+      }
+      last->push_back(value::record(type, row));
+    }
   }
 
   // Membership in an invariant list of texts, from a hash set built on first use. Returns
@@ -1416,7 +1479,12 @@ class evaluator {
   std::vector<int> column_map_;
   std::vector<std::vector<value>> scratch_;      // lists built while checking one rule
   std::vector<std::vector<value>> persistent_;   // lists held by definitions
-  std::vector<std::unique_ptr<text_index>> join_indexes_;  // by comprehension index
+  std::vector<std::shared_ptr<const text_index>> join_indexes_;  // by comprehension index
+  struct shared_join {
+    std::shared_ptr<const text_index> index;
+    std::uint64_t steps = 0;  // the steps building it took
+  };
+  std::unordered_map<std::uint64_t, shared_join> shared_joins_;  // by shared_join_key()
   std::unordered_map<std::uint32_t, std::unique_ptr<std::unordered_set<std::string_view>>> text_sets_;
   std::uint64_t steps_ = 0;
   std::vector<std::uint8_t> codes_;  // by node: code(op) or code(shape), see eval()
