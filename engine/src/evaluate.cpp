@@ -201,6 +201,7 @@ enum class shape : std::uint8_t {
   general = 128,      // above every op
   field_of_variable,  // v.field
   amount_of_variable, // v.column: the first-year amount of a declared column
+  column_of_variable, // v[c], v[c][year]: an amount in a column bound by a loop (`for c in columns`)
   present_of_read,    // present(v.field), present(v.column): a cell's presence
   text_comparison,    // == / != between text reads of variables and string constants
   cached_invariant,   // reads no variable: computed once per evaluation (see cached())
@@ -760,6 +761,8 @@ class evaluator {
         if (c == nullptr) return {};
         return from_cell(doc_.table_of(vars_[p_.nodes[nd.a].a].type), *c, -1);
       }
+      case code(shape::column_of_variable):
+        return column_of_variable(nd);
       case code(shape::present_of_read): {
         steps_ += 2;  // the read and its variable
         if (steps_ > options_.max_steps) throw budget_exceeded{};
@@ -1108,6 +1111,9 @@ class evaluator {
     if (nd.invariant && nd.result.kind != type_kind::list) return shape::cached_invariant;
     if (nd.code == op::field && p_.nodes[nd.a].code == op::variable) return shape::field_of_variable;
     if (nd.code == op::amount && p_.nodes[nd.a].code == op::variable) return shape::amount_of_variable;
+    if ((nd.code == op::amount_dynamic || nd.code == op::amount_dynamic_year) &&
+        p_.nodes[nd.a].code == op::variable && p_.nodes[nd.b].code == op::variable)
+      return shape::column_of_variable;
     if (nd.code == op::present && is_variable_read(p_.nodes[nd.a])) return shape::present_of_read;
     if (nd.code == op::equal || nd.code == op::not_equal) {
       auto text_operand = [&](std::uint32_t o) {
@@ -1130,6 +1136,33 @@ class evaluator {
     const int col = column_map_[nd.b];
     if (col < 0 || !t.has_amounts()) return nullptr;
     return &t.at(rec.index, t.amount_slot(static_cast<std::uint32_t>(col), 0));
+  }
+
+  // amount() for a record variable and a column variable: reads both in place instead of
+  // copying them through eval(), counting the same steps in the same order.
+  value column_of_variable(const node& nd) {
+    step();  // the record variable
+    const value& rec = vars_[p_.nodes[nd.a].a];
+    if (rec.kind != vk::record) return {};
+    step();  // the column variable
+    const value& c = vars_[p_.nodes[nd.b].a];
+    if (c.kind != vk::column) return {};
+    const int col = column_map_[c.index];
+    if (col < 0) return {};
+    // Copied before the year is evaluated, which may bind other variables.
+    const std::uint8_t type = rec.type;
+    const std::uint32_t row = rec.index;
+    std::uint32_t year = 0;
+    if (nd.code == op::amount_dynamic_year) {
+      const value y = eval(nd.c);
+      if (y.kind != vk::number) return {};
+      const int yi = year_index(y);
+      if (yi < 0) return {};
+      year = static_cast<std::uint32_t>(yi);
+    }
+    const auto& t = doc_.table_of(type);
+    if (!t.has_amounts()) return {};
+    return from_cell(t, t.at(row, t.amount_slot(static_cast<std::uint32_t>(col), year)), -1);
   }
 
   // `a == b` / `a != b` on text operands, comparing the texts in place.
