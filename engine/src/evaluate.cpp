@@ -103,12 +103,17 @@ enum class vk : std::uint8_t { absent, number, boolean, text, record, rows, list
 
 struct value {
   vk kind = vk::absent;
-  std::uint8_t type = 0;     // record / rows: record type index
+  std::uint8_t type = 0;     // record / rows: record type index; number: the radius's scale
   bool flag = false;         // boolean
+  std::uint8_t scale = 0;    // number: the value's scale
   std::uint32_t index = 0;   // record: row; rows / list / text: size; column: declared index
-  decimal num{};             // number: the value
-  decimal radius{};          // number: half-width of the interval it stands for
+  std::int64_t coef = 0;     // number: the value's coefficient
+  std::int64_t rcoef = 0;    // number: the coefficient of the half-width of the interval it stands for
   const void* ptr = nullptr; // text: chars; rows: const uint32_t*; list: const value*
+
+  // A number's value and radius; other kinds read as 0 and 0 with scale 0.
+  decimal num() const { return decimal(coef, scale); }
+  decimal radius() const { return decimal(rcoef, kind == vk::number ? type : 0); }
 
   static value boolean(bool b) {
     value v;
@@ -119,8 +124,10 @@ struct value {
   static value number(decimal n, decimal r = {}) {
     value v;
     v.kind = vk::number;
-    v.num = n;
-    v.radius = r;
+    v.coef = n.coefficient();
+    v.scale = static_cast<std::uint8_t>(n.scale());
+    v.rcoef = r.coefficient();
+    v.type = static_cast<std::uint8_t>(r.scale());
     return v;
   }
   static value text(std::string_view s) {
@@ -140,6 +147,7 @@ struct value {
   bool absent() const { return kind == vk::absent; }
   std::string_view str() const { return {static_cast<const char*>(ptr), index}; }
 };
+static_assert(sizeof(value) == 32);
 
 // An evaluation failure: overflow, division by zero, one() of a list of two, the step budget.
 // Caught per definition and per rule binding, where it becomes a "not evaluated" finding.
@@ -164,7 +172,7 @@ class element_sink {
 bool same(const value& a, const value& b) {
   if (a.kind != b.kind) return false;
   switch (a.kind) {
-    case vk::number: return a.num == b.num;
+    case vk::number: return a.num() == b.num();
     case vk::boolean: return a.flag == b.flag;
     case vk::text: return a.str() == b.str();
     case vk::record: return a.type == b.type && a.index == b.index;
@@ -626,10 +634,10 @@ class evaluator {
     r.node = n;
     r.interval = interval;
     r.flag = v.flag;
-    r.record_type = v.type;
+    r.record_type = v.kind == vk::number ? 0 : v.type;
     r.index = v.index;
-    r.number = v.num;
-    r.radius = v.radius;
+    r.number = v.num();
+    r.radius = v.radius();
     switch (v.kind) {
       case vk::absent: r.what = recorded_value::kind::absent; break;
       case vk::number: r.what = recorded_value::kind::number; break;
@@ -650,7 +658,7 @@ class evaluator {
     switch (v.kind) {
       case vk::absent: return "–";
       // Whole numbers (years, counts) take no thousands separator: 2027, not 2.027.
-      case vk::number: return v.num.format(-1, decimal_point_, v.num.scale() > 0 ? thousands_ : 0);
+      case vk::number: return v.num().format(-1, decimal_point_, v.num().scale() > 0 ? thousands_ : 0);
       case vk::text: return std::string(v.str());
       case vk::column: return p_.columns[v.index];
       case vk::record: return record_label(doc_, v.type, v.index);
@@ -723,9 +731,9 @@ class evaluator {
   }
 
   int year_index(const value& y) const {
-    if (y.num.scale() != 0 && y.num.significant_scale() != 0) return -1;
-    std::int64_t c = y.num.coefficient();
-    for (int s = y.num.scale(); s > 0; --s) c /= 10;
+    if (y.num().scale() != 0 && y.num().significant_scale() != 0) return -1;
+    std::int64_t c = y.num().coefficient();
+    for (int s = y.num().scale(); s > 0; --s) c /= 10;
     return doc_.year_index(static_cast<std::int32_t>(c));
   }
 
@@ -877,7 +885,7 @@ class evaluator {
       case op::negate: {
         const value x = eval(nd.a);
         if (x.absent()) return {};
-        return value::number(x.num.negated(), x.radius);
+        return value::number(x.num().negated(), x.radius());
       }
       case op::logical_not: {
         const value x = eval(nd.a);
@@ -889,32 +897,32 @@ class evaluator {
         const value a = eval(nd.a), b = eval(nd.b);
         if (a.absent() || b.absent()) return {};
         decimal v, r;
-        const bool ok = (nd.code == op::add ? add(a.num, b.num, v) : subtract(a.num, b.num, v)) &&
-                        add(a.radius, b.radius, r);
+        const bool ok = (nd.code == op::add ? add(a.num(), b.num(), v) : subtract(a.num(), b.num(), v)) &&
+                        add(a.radius(), b.radius(), r);
         return number_result(n, ok, v, r);
       }
       case op::multiply: {
         const value a = eval(nd.a), b = eval(nd.b);
         if (a.absent() || b.absent()) return {};
         decimal v;
-        bool ok = multiply(a.num, b.num, v);
+        bool ok = multiply(a.num(), b.num(), v);
         decimal r{};
-        if (ok && !(a.radius.is_zero() && b.radius.is_zero())) {
+        if (ok && !(a.radius().is_zero() && b.radius().is_zero())) {
           // |a|·rb + |b|·ra + ra·rb bounds the product's deviation.
           decimal t1, t2, t3, s;
-          ok = multiply(a.num.abs(), b.radius, t1) && multiply(b.num.abs(), a.radius, t2) &&
-               multiply(a.radius, b.radius, t3) && add(t1, t2, s) && add(s, t3, r);
+          ok = multiply(a.num().abs(), b.radius(), t1) && multiply(b.num().abs(), a.radius(), t2) &&
+               multiply(a.radius(), b.radius(), t3) && add(t1, t2, s) && add(s, t3, r);
         }
         return number_result(n, ok, v, r);
       }
       case op::divide: {
         const value a = eval(nd.a), b = eval(nd.b);
         if (a.absent() || b.absent()) return {};
-        if (b.num.is_zero()) fail(n, "division by zero");
+        if (b.num().is_zero()) fail(n, "division by zero");
         decimal v;
-        if (!divide(a.num, b.num, 12, v)) fail(n, "number too large for an exact decimal");
+        if (!divide(a.num(), b.num(), 12, v)) fail(n, "number too large for an exact decimal");
         decimal r{};
-        if (!(a.radius.is_zero() && b.radius.is_zero())) r = quotient_radius(n, a, b, v);
+        if (!(a.radius().is_zero() && b.radius().is_zero())) r = quotient_radius(n, a, b, v);
         return value::number(v, r);
       }
       case op::equal:
@@ -990,7 +998,7 @@ class evaluator {
         decimal total{}, radius{};
         bool ok = true;
         auto body = [&](const value& e) {
-          if (e.kind == vk::number) ok = ok && add(total, e.num, total) && add(radius, e.radius, radius);
+          if (e.kind == vk::number) ok = ok && add(total, e.num(), total) && add(radius, e.radius(), radius);
           return ok;
         };
         stream(nd.a, element_sink(body));
@@ -1010,7 +1018,7 @@ class evaluator {
         value best;
         auto body = [&](const value& e) {
           if (e.kind != vk::number) return true;
-          if (best.absent() || (nd.code == op::min ? e.num < best.num : e.num > best.num)) best = e;
+          if (best.absent() || (nd.code == op::min ? e.num() < best.num() : e.num() > best.num())) best = e;
           return true;
         };
         stream(nd.a, element_sink(body));
@@ -1042,20 +1050,20 @@ class evaluator {
         if (x.absent() || d.absent()) return {};
         const int digits = small_int(nd.b, d, 0, decimal::max_scale);
         decimal v;
-        const bool ok = x.num.round(digits, nd.code == op::round ? rounding::half_away_from_zero
+        const bool ok = x.num().round(digits, nd.code == op::round ? rounding::half_away_from_zero
                                                                  : rounding::half_even, v);
-        return number_result(n, ok, v, x.radius.is_zero() ? decimal{} : half_unit(digits));
+        return number_result(n, ok, v, x.radius().is_zero() ? decimal{} : half_unit(digits));
       }
       case op::abs: {
         const value x = eval(nd.a);
         if (x.absent()) return {};
-        return value::number(x.num.abs(), x.radius);
+        return value::number(x.num().abs(), x.radius());
       }
       case op::min2:
       case op::max2: {
         const value a = eval(nd.a), b = eval(nd.b);
         if (a.absent() || b.absent()) return {};
-        const bool first = nd.code == op::min2 ? !(b.num < a.num) : !(b.num > a.num);
+        const bool first = nd.code == op::min2 ? !(b.num() < a.num()) : !(b.num() > a.num());
         return first ? a : b;
       }
       case op::present:
@@ -1067,7 +1075,7 @@ class evaluator {
       case op::decimals: {
         const value x = eval(nd.a);
         if (x.absent()) return {};
-        return value::number(decimal::from_int(x.num.scale()));
+        return value::number(decimal::from_int(x.num().scale()));
       }
       case op::one: {
         value found;
@@ -1217,24 +1225,24 @@ class evaluator {
   }
 
   int small_int(std::uint32_t n, const value& v, int lo, int hi) const {
-    if (v.num.significant_scale() != 0) fail(n, "expected a whole number of decimals");
+    if (v.num().significant_scale() != 0) fail(n, "expected a whole number of decimals");
     decimal whole;
-    if (!v.num.round(0, rounding::toward_zero, whole) || whole.coefficient() < lo || whole.coefficient() > hi)
+    if (!v.num().round(0, rounding::toward_zero, whole) || whole.coefficient() < lo || whole.coefficient() > hi)
       fail(n, fmt::format("the number of decimals must be between {} and {}", lo, hi));
     return static_cast<int>(whole.coefficient());
   }
 
   decimal quotient_radius(std::uint32_t n, const value& a, const value& b, decimal center) const {
     decimal blo, bhi, alo, ahi;
-    if (!subtract(b.num.abs(), b.radius, blo) || blo.is_negative() || blo.is_zero())
+    if (!subtract(b.num().abs(), b.radius(), blo) || blo.is_negative() || blo.is_zero())
       fail(n, "the divisor's rounding interval contains zero");
     (void)bhi;
     decimal worst{};
     for (int sa : {-1, 1}) {
       for (int sb : {-1, 1}) {
         decimal x, y, q, d;
-        const bool ok = (sa < 0 ? subtract(a.num, a.radius, x) : add(a.num, a.radius, x)) &&
-                        (sb < 0 ? subtract(b.num, b.radius, y) : add(b.num, b.radius, y)) &&
+        const bool ok = (sa < 0 ? subtract(a.num(), a.radius(), x) : add(a.num(), a.radius(), x)) &&
+                        (sb < 0 ? subtract(b.num(), b.radius(), y) : add(b.num(), b.radius(), y)) &&
                         divide(x, y, 12, q) && subtract(q, center, d);
         if (!ok) fail(n, "number too large for an exact decimal");
         if (d.abs() > worst) worst = d.abs();
@@ -1250,27 +1258,27 @@ class evaluator {
     switch (nd.code) {
       case op::equal: return value::boolean(same(a, b));
       case op::not_equal: return value::boolean(!same(a, b));
-      case op::less: return value::boolean(a.num < b.num);
-      case op::less_equal: return value::boolean(a.num <= b.num);
-      case op::greater: return value::boolean(a.num > b.num);
-      case op::greater_equal: return value::boolean(a.num >= b.num);
+      case op::less: return value::boolean(a.num() < b.num());
+      case op::less_equal: return value::boolean(a.num() <= b.num());
+      case op::greater: return value::boolean(a.num() > b.num());
+      case op::greater_equal: return value::boolean(a.num() >= b.num());
       case op::approx_equal: {
-        if (a.num == b.num) return value::boolean(true);
+        if (a.num() == b.num()) return value::boolean(true);
         decimal diff, slack;
-        if (!subtract(a.num, b.num, diff) || !add(a.radius, b.radius, slack))
+        if (!subtract(a.num(), b.num(), diff) || !add(a.radius(), b.radius(), slack))
           return value::boolean(false);
         const bool ok = diff.abs() <= slack;
         if (ok && by_rounding) *by_rounding = true;
         return value::boolean(ok);
       }
       case op::within: {
-        if (a.num == b.num) return value::boolean(true);
+        if (a.num() == b.num()) return value::boolean(true);
         // The tolerance is evaluated in the current bindings: nd.c.
         const value t = const_cast<evaluator*>(this)->eval(nd.c);
         if (t.absent()) return {};
         decimal diff;
-        if (!subtract(a.num, b.num, diff)) return value::boolean(false);
-        const bool ok = diff.abs() <= t.num;
+        if (!subtract(a.num(), b.num(), diff)) return value::boolean(false);
+        const bool ok = diff.abs() <= t.num();
         if (ok && by_rounding) *by_rounding = true;
         return value::boolean(ok);
       }
