@@ -3,6 +3,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include "fundcheck/engine/rule_set.hpp"
 #include "test_support.hpp"
 
 using namespace fundcheck;
@@ -125,9 +126,12 @@ BOOST_AUTO_TEST_CASE(several_errors_are_reported_in_one_run) {
   BOOST_TEST(test::codes(r.diagnostics) == "E2002 E2007 E2002");
 }
 
+// rules/ holds rule files for both formats: each compiles against its own schema.
 BOOST_AUTO_TEST_CASE(the_shipped_rules_compile) {
-  auto r = engine::compile_files({std::filesystem::path(FUNDCHECK_SOURCE_DIR) / "rules"}, engine::allocation_schema());
-  BOOST_TEST(r.ok(), dsl::render_text(r.diagnostics));
+  auto r = engine::compile_rule_set(std::vector<std::filesystem::path>{std::filesystem::path(FUNDCHECK_SOURCE_DIR) / "rules"});
+  BOOST_TEST_REQUIRE(r.ok(), dsl::render_text(r.diagnostics));
+  BOOST_TEST(r.diagnostics.empty(), dsl::render_text(r.diagnostics));
+  BOOST_TEST(r.value->formats() == "fundcheck/allocation@1, fundcheck/budget-form@1");
   BOOST_TEST(r.timings.size() == engine::compile_stages().size());
 }
 
