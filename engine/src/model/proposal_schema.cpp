@@ -13,6 +13,11 @@ using json = nlohmann::ordered_json;
 
 std::string str(std::string_view s) { return std::string(s); }
 
+// The page of docs/ that explains the format for people.
+std::string_view doc_page(const schema& s) {
+  return s.format == budget_form_schema().format ? "docs/budget-form-format.md" : "docs/proposal-format.md";
+}
+
 json field_schema(const field_def& f) {
   json j;
   const bool nullable = !f.required;  // the loader reads null as "absent" for optional fields
@@ -75,7 +80,7 @@ std::string proposal_json_schema(const schema& s) {
   root["$schema"] = "https://json-schema.org/draft/2020-12/schema";
   root["title"] = str(s.format);
   const record_def& top = s.records.front();
-  root["description"] = str(top.doc) + " (generated from the fundcheck schema; see docs/proposal-format.md)";
+  root["description"] = str(top.doc) + " (generated from the fundcheck schema; see " + str(doc_page(s)) + ")";
 
   json doc = record_schema(top);
   root["type"] = "object";

@@ -14,8 +14,6 @@ using namespace fundcheck::engine;
 
 namespace {
 
-const std::string schema_path = std::string(FUNDCHECK_SOURCE_DIR) + "/docs/proposal.schema.json";
-
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream out;
@@ -23,18 +21,40 @@ std::string read_file(const std::string& path) {
   return out.str();
 }
 
+// docs/<name> is generated from the schema: UPDATE_GOLDEN=1 rewrites it, and the diff is reviewed.
+void check_docs_schema(const std::string& name, const schema& s) {
+  const std::string path = std::string(FUNDCHECK_SOURCE_DIR) + "/docs/" + name;
+  const std::string generated = proposal_json_schema(s);
+  if (const char* update = std::getenv("UPDATE_GOLDEN"); update != nullptr && std::string(update) == "1") {
+    std::ofstream(path, std::ios::binary) << generated;
+  }
+  BOOST_TEST(read_file(path) == generated,
+             path << " is out of date: run UPDATE_GOLDEN=1 proposal_schema_test and review the diff");
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(proposal_schema_suite)
 
-// docs/proposal.schema.json is generated: UPDATE_GOLDEN=1 rewrites it, and the diff is reviewed.
-BOOST_AUTO_TEST_CASE(docs_schema_is_the_generated_one) {
-  const std::string generated = proposal_json_schema(allocation_schema());
-  if (const char* update = std::getenv("UPDATE_GOLDEN"); update != nullptr && std::string(update) == "1") {
-    std::ofstream(schema_path, std::ios::binary) << generated;
-  }
-  BOOST_TEST(read_file(schema_path) == generated,
-             schema_path << " is out of date: run UPDATE_GOLDEN=1 proposal_schema_test and review the diff");
+BOOST_AUTO_TEST_CASE(docs_schema_is_the_generated_one) { check_docs_schema("proposal.schema.json", allocation_schema()); }
+
+BOOST_AUTO_TEST_CASE(docs_budget_form_schema_is_the_generated_one) {
+  check_docs_schema("budget-form.schema.json", budget_form_schema());
+}
+
+BOOST_AUTO_TEST_CASE(generated_budget_form_schema_structure) {
+  const auto j = nlohmann::json::parse(proposal_json_schema(budget_form_schema()));
+  BOOST_TEST(j["title"] == "fundcheck/budget-form@1");
+  BOOST_TEST(j["description"].get<std::string>().find("docs/budget-form-format.md") != std::string::npos);
+  BOOST_TEST(j["required"] == nlohmann::json::parse(R"(["format", "title", "years", "columns"])"));
+  BOOST_TEST(j["properties"]["consequences"]["$ref"] == "#/$defs/amounts");
+  BOOST_TEST(j["properties"]["project_type"]["enum"] == nlohmann::json::parse(R"(["ongoing", "one-year", "pool", null])"));
+  BOOST_TEST(j["properties"]["funding"]["items"]["$ref"] == "#/$defs/funding");
+  BOOST_TEST(j["$defs"]["funding"]["required"] == nlohmann::json::parse(R"(["pot"])"));
+  BOOST_TEST(j["$defs"]["funding"]["properties"]["pot"]["enum"] ==
+             nlohmann::json::parse(R"(["health", "regional_development", "social"])"));
+  BOOST_TEST(j["$defs"]["un_goal"]["required"] == nlohmann::json::parse(R"(["goal"])"));
+  BOOST_TEST(!j["$defs"].contains("item"));
 }
 
 BOOST_AUTO_TEST_CASE(generated_schema_structure) {

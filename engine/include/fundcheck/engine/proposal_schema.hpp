@@ -1,6 +1,7 @@
 #pragma once
 // A JSON Schema (draft 2020-12) for proposals of a schema, for editors and other tools.
-// docs/proposal.schema.json is this text for allocation_schema(); a test keeps them equal.
+// docs/proposal.schema.json is this text for allocation_schema(), docs/budget-form.schema.json
+// for budget_form_schema(); a test keeps them equal.
 
 #include <string>
 
