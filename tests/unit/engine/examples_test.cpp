@@ -1,9 +1,9 @@
 #define BOOST_TEST_MODULE examples
 // The shipped examples against the shipped rules (the whole rules/ directory, one program per
 // proposal format): the Kræftplan V 2026 allocation passes with exactly the two rounding notes,
-// the budget proposal form of seed 002 passes with exactly the "not quantified" warning, its
-// quantified variant passes clean, and each broken variant is caught by exactly the intended
-// rule, at the planted place.
+// the multi-year allocation passes with real year columns, the budget proposal form of seed 002
+// passes with exactly the "not quantified" warning, its quantified variant passes clean, and
+// each broken variant is caught by exactly the intended rule, at the planted place.
 #include "fundcheck/engine/evaluate.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -75,6 +75,10 @@ const std::vector<planted> broken = {
     {"permanent-missing", "KPV-DUR-01", "/items/3/amounts/national/2027"},
     {"one-off-continues", "KPV-DUR-02", "/items/0/amounts/national/2027"},
     {"permanent-reduced-early", "KPV-DUR-03", "/items/3/amounts/national/2027"},
+    // Multi-year variants of examples/kraeftplan-v-multiyear.json.
+    {"multiyear-permanent-missing", "KPV-DUR-01", "/items/3/amounts/national/2028"},
+    {"multiyear-one-off-continues", "KPV-DUR-02", "/items/0/amounts/national/2027"},
+    {"multiyear-reduced-undeclared", "KPV-DUR-03", "/items/4/amounts/national/2027"},
     // Budget proposal forms: variants of examples/budgetforslag-kvantificeret.json.
     {"budgetforslag-total", "BF-TOT-01", "/consequences/total/2023"},
     {"budgetforslag-total-missing", "BF-TOT-02", "/consequences/total/2024"},
@@ -117,6 +121,18 @@ BOOST_AUTO_TEST_CASE(the_allocation_passes_with_two_rounding_notes) {
   BOOST_TEST(findings[1].values.at(0).value == "109.0");
   BOOST_TEST(findings[1].values.at(1).value == "109.1");
   for (const auto& s : r.stats) BOOST_TEST(s.evaluated);
+}
+
+BOOST_AUTO_TEST_CASE(the_multiyear_allocation_passes_with_every_year_checked) {
+  const auto c = check_example("examples/kraeftplan-v-multiyear.json");
+  BOOST_TEST(c.result.errors() == 0u);
+  BOOST_TEST(c.result.warnings() == 0u);
+  BOOST_TEST(c.findings.empty());
+  // The duration rules run on real year columns: 3 permanent items (2 one-off) × 2 later years × 2 columns.
+  BOOST_TEST(stats_of(c, "KPV-DUR-01").passed == 12u);
+  BOOST_TEST(stats_of(c, "KPV-DUR-02").passed == 8u);
+  BOOST_TEST(stats_of(c, "KPV-DUR-03").passed == 12u);
+  for (const auto& s : c.result.stats) BOOST_TEST(s.evaluated);
 }
 
 BOOST_AUTO_TEST_CASE(the_budget_form_passes_with_the_not_quantified_warning) {
