@@ -213,6 +213,10 @@ enum class shape : std::uint8_t {
   present_of_read,    // present(v.field), present(v.column): a cell's presence
   text_comparison,    // == / != between text reads of variables and string constants
   cached_invariant,   // reads no variable: computed once per evaluation (see cached())
+  present_of_column,  // present(v[c]), present(v[c][year]): a cell's presence
+  decimals_of_read,   // decimals(v.column), decimals(v[c]): a cell's written scale
+  count_of_field,     // count(v.field): the number of nested records
+  sum_of_comprehension, // sum(e for x in xs where f): streamed without element_sink calls
 };
 
 // The evaluator dispatches on one code per node: the node's op, or the shape it takes a
@@ -781,6 +785,17 @@ class evaluator {
         return text_comparison(nd);
       case code(shape::cached_invariant):
         return cached(n, nd);
+      case code(shape::present_of_column): {
+        step();  // the read
+        const cell* c = column_cell(p_.nodes[nd.a]);
+        return value::boolean(c != nullptr && c->present());
+      }
+      case code(shape::decimals_of_read):
+        return decimals_of_read(p_.nodes[nd.a]);
+      case code(shape::count_of_field):
+        return count_of_field(p_.nodes[nd.a]);
+      case code(shape::sum_of_comprehension):
+        return sum_of_comprehension(n, nd);
       case code(op::variable):
         return vars_[nd.a];
       case code(op::definition):
@@ -1123,6 +1138,13 @@ class evaluator {
         p_.nodes[nd.a].code == op::variable && p_.nodes[nd.b].code == op::variable)
       return shape::column_of_variable;
     if (nd.code == op::present && is_variable_read(p_.nodes[nd.a])) return shape::present_of_read;
+    if (nd.code == op::present && is_column_of_variable(p_.nodes[nd.a])) return shape::present_of_column;
+    if (nd.code == op::decimals &&
+        (is_variable_read(p_.nodes[nd.a]) || is_column_of_variable(p_.nodes[nd.a])))
+      return shape::decimals_of_read;
+    if (nd.code == op::count && p_.nodes[nd.a].code == op::field && p_.nodes[p_.nodes[nd.a].a].code == op::variable)
+      return shape::count_of_field;
+    if (nd.code == op::sum && p_.nodes[nd.a].code == op::comprehension) return shape::sum_of_comprehension;
     if (nd.code == op::equal || nd.code == op::not_equal) {
       auto text_operand = [&](std::uint32_t o) {
         const node& on = p_.nodes[o];
@@ -1146,31 +1168,82 @@ class evaluator {
     return &t.at(rec.index, t.amount_slot(static_cast<std::uint32_t>(col), 0));
   }
 
+  bool is_column_of_variable(const node& nd) const {
+    return (nd.code == op::amount_dynamic || nd.code == op::amount_dynamic_year) &&
+           p_.nodes[nd.a].code == op::variable && p_.nodes[nd.b].code == op::variable;
+  }
+
   // amount() for a record variable and a column variable: reads both in place instead of
   // copying them through eval(), counting the same steps in the same order.
   value column_of_variable(const node& nd) {
+    const cell* c = column_cell(nd);
+    return c == nullptr ? value{} : from_amount(*c);
+  }
+
+  // The cell a column_of_variable node reads (after the node's own step), or null when it
+  // reads nothing. Counts the steps of the variables (and of the year, if any).
+  const cell* column_cell(const node& nd) {
     step();  // the record variable
     const value& rec = vars_[p_.nodes[nd.a].a];
-    if (rec.kind != vk::record) return {};
+    if (rec.kind != vk::record) return nullptr;
     step();  // the column variable
     const value& c = vars_[p_.nodes[nd.b].a];
-    if (c.kind != vk::column) return {};
+    if (c.kind != vk::column) return nullptr;
     const int col = column_map_[c.index];
-    if (col < 0) return {};
+    if (col < 0) return nullptr;
     // Copied before the year is evaluated, which may bind other variables.
     const std::uint8_t type = rec.type;
     const std::uint32_t row = rec.index;
     std::uint32_t year = 0;
     if (nd.code == op::amount_dynamic_year) {
       const value y = eval(nd.c);
-      if (y.kind != vk::number) return {};
+      if (y.kind != vk::number) return nullptr;
       const int yi = year_index(y);
-      if (yi < 0) return {};
+      if (yi < 0) return nullptr;
       year = static_cast<std::uint32_t>(yi);
     }
     const auto& t = doc_.table_of(type);
-    if (!t.has_amounts()) return {};
-    return from_cell(t, t.at(row, t.amount_slot(static_cast<std::uint32_t>(col), year)), -1);
+    if (!t.has_amounts()) return nullptr;
+    return &t.at(row, t.amount_slot(static_cast<std::uint32_t>(col), year));
+  }
+
+  // decimals(x) of a read of a variable (v.field, v.column, v[c], v[c][year]): the scale of the
+  // value the read gives (0 for a value that is not a number), without building it.
+  value decimals_of_read(const node& rd) {
+    step();  // the read
+    const cell* c;
+    if (rd.code == op::field || rd.code == op::amount) {
+      step();  // the variable
+      c = read_cell(rd);
+    } else {
+      c = column_cell(rd);
+    }
+    if (c == nullptr || !c->present()) return {};
+    return value::number(decimal::from_int(c->kind == cell_kind::number ? c->scale : 0));
+  }
+
+  // count(v.field): the records of a records cell (0 for any other value), as iterating the
+  // field's value would count them.
+  value count_of_field(const node& rd) {
+    steps_ += 2;  // the field and its variable
+    if (steps_ > options_.max_steps) throw budget_exceeded{};
+    const value& rec = vars_[p_.nodes[rd.a].a];
+    std::int64_t count = 0;
+    if (rec.kind == vk::record) {
+      const cell& c = doc_.table_of(rec.type).at(rec.index, rd.b);
+      if (c.kind == cell_kind::records) count = static_cast<std::int64_t>(doc_.records(c).size());
+    }
+    return value::number(decimal::from_int(count));
+  }
+
+  value sum_of_comprehension(std::uint32_t n, const node& nd) {
+    decimal total{}, radius{};
+    bool ok = true;
+    stream_comprehension(nd.a, [&](const value& e) {
+      if (e.kind == vk::number) ok = ok && add(total, e.num(), total) && add(radius, e.radius(), radius);
+      return ok;
+    });
+    return number_result(n, ok, total, radius);
   }
 
   // `a == b` / `a != b` on text operands, comparing the texts in place.
@@ -1320,6 +1393,25 @@ class evaluator {
     return {};
   }
 
+  // from_cell() for an amount cell.
+  value from_amount(const cell& c) const {
+    switch (c.kind) {
+      case cell_kind::absent: return {};
+      case cell_kind::text: return value::text(doc_.text(c));
+      case cell_kind::boolean: return value::boolean(c.flag());
+      case cell_kind::number: return value::number(c.number(), half_unit(c.decimals));
+      case cell_kind::records: {
+        const auto rows = doc_.records(c);
+        value v;
+        v.kind = vk::rows;
+        v.ptr = rows.data();
+        v.index = static_cast<std::uint32_t>(rows.size());
+        return v;
+      }
+    }
+    return {};
+  }
+
   value amount(const node& nd) {
     const value rec = eval(nd.a);
     if (rec.kind != vk::record) return {};
@@ -1453,6 +1545,48 @@ class evaluator {
     stream(list_node, element_sink(add));
     if (!all_text) set.reset();
     return (text_sets_[list_node] = std::move(set)).get();
+  }
+
+  // stream() of a comprehension node with the sink called directly: the same evaluations and
+  // steps in the same order.
+  template <class F>
+  void stream_comprehension(std::uint32_t n, F&& sink) {
+    const node& nd = p_.nodes[n];
+    if (++steps_ > options_.max_steps) throw budget_exceeded{};
+    const auto& info = p_.comprehensions[nd.a];
+    auto body = [&](const value& e) -> bool {
+      vars_[info.slot] = e;
+      if (info.filter != no_node) {
+        const value f = eval(info.filter);
+        if (f.kind != vk::boolean || !f.flag) return true;
+      }
+      return sink(eval(info.element));
+    };
+    if (info.join_read != no_node) {
+      const value key = eval(info.join_key);
+      if (key.kind != vk::text) return;
+      const auto& index = join_index(nd.a);
+      const auto it = index.find(key.str());
+      if (it == index.end()) return;
+      for (const auto& e : it->second)
+        if (!body(e)) return;
+      return;
+    }
+    const op source_op = p_.nodes[info.source].code;
+    if (source_op == op::comprehension || source_op == op::list) {
+      stream(info.source, element_sink(body));
+      return;
+    }
+    const value list = eval(info.source);
+    if (list.kind == vk::rows) {
+      const auto* rows = static_cast<const std::uint32_t*>(list.ptr);
+      for (std::uint32_t i = 0; i < list.index; ++i)
+        if (!body(value::record(list.type, rows[i]))) return;
+    } else if (list.kind == vk::list) {
+      const auto* values = static_cast<const value*>(list.ptr);
+      for (std::uint32_t i = 0; i < list.index; ++i)
+        if (!body(values[i])) return;
+    }
   }
 
   // Feeds the elements of a list value to the sink.
