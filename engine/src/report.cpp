@@ -21,7 +21,7 @@ std::string plural(std::size_t n, std::string_view word) {
   return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
 }
 
-// The extent of the JSON token starting at `offset`: a string, a number or a literal.
+// The extent of the token starting at `offset`: a JSON string, number or literal, or a CSV amount.
 dsl::span token_at(const dsl::source_file& src, std::uint32_t offset) {
   const auto& t = src.text();
   std::uint32_t end = offset;
@@ -33,8 +33,12 @@ dsl::span token_at(const dsl::source_file& src, std::uint32_t offset) {
   } else if (t[offset] == '{' || t[offset] == '[') {
     end = offset + 1;
   } else {
+    // A CSV table's amounts have a decimal comma ("10,0"); in JSON a ',' ends the number.
+    const auto& path = src.path();
+    const bool csv = path.ends_with(".csv") || path.ends_with(".CSV");
     while (end < t.size() && (std::isalnum(static_cast<unsigned char>(t[end])) || t[end] == '.' ||
-                              t[end] == '-' || t[end] == '+'))
+                              t[end] == '-' || t[end] == '+' ||
+                              (csv && t[end] == ',' && end + 1 < t.size() && std::isdigit(static_cast<unsigned char>(t[end + 1])))))
       ++end;
   }
   return {offset, std::max(end, offset + 1)};

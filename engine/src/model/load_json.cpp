@@ -21,6 +21,7 @@
 
 #include <simdjson.h>
 
+#include "fundcheck/engine/csv_import.hpp"
 #include "model/dimensions.hpp"
 #include "model/input_errors.hpp"
 #include "model/json_fallback.hpp"
@@ -1457,6 +1458,7 @@ load_result load_proposal_json(dsl::source_ptr source, const load_limits& limits
 }
 
 load_result load_proposal_file(const std::filesystem::path& path, const load_limits& limits) {
+  if (is_csv_path(path)) return load_proposal_csv_file(path, nullptr, limits);  // with its mapping, if any
   load_result result;
   auto unreadable = [&](const std::string& why) {
     dsl::diagnostic d;
