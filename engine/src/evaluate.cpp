@@ -217,6 +217,7 @@ enum class shape : std::uint8_t {
   decimals_of_read,   // decimals(v.column), decimals(v[c]): a cell's written scale
   count_of_field,     // count(v.field): the number of nested records
   sum_of_comprehension, // sum(e for x in xs where f): streamed without element_sink calls
+  round_of_product,   // round(a * b, d), round_even(a * b, d)
 };
 
 // The evaluator dispatches on one code per node: the node's op, or the shape it takes a
@@ -796,6 +797,8 @@ class evaluator {
         return count_of_field(p_.nodes[nd.a]);
       case code(shape::sum_of_comprehension):
         return sum_of_comprehension(n, nd);
+      case code(shape::round_of_product):
+        return round_of_product(n, nd);
       case code(op::variable):
         return vars_[nd.a];
       case code(op::definition):
@@ -916,20 +919,8 @@ class evaluator {
                         add(a.radius(), b.radius(), r);
         return number_result(n, ok, v, r);
       }
-      case op::multiply: {
-        const value a = eval(nd.a), b = eval(nd.b);
-        if (a.absent() || b.absent()) return {};
-        decimal v;
-        bool ok = multiply(a.num(), b.num(), v);
-        decimal r{};
-        if (ok && !(a.radius().is_zero() && b.radius().is_zero())) {
-          // |a|·rb + |b|·ra + ra·rb bounds the product's deviation.
-          decimal t1, t2, t3, s;
-          ok = multiply(a.num().abs(), b.radius(), t1) && multiply(b.num().abs(), a.radius(), t2) &&
-               multiply(a.radius(), b.radius(), t3) && add(t1, t2, s) && add(s, t3, r);
-        }
-        return number_result(n, ok, v, r);
-      }
+      case op::multiply:
+        return product(n, nd);
       case op::divide: {
         const value a = eval(nd.a), b = eval(nd.b);
         if (a.absent() || b.absent()) return {};
@@ -1062,12 +1053,7 @@ class evaluator {
       case op::round:
       case op::round_even: {
         const value x = eval(nd.a), d = eval(nd.b);
-        if (x.absent() || d.absent()) return {};
-        const int digits = small_int(nd.b, d, 0, decimal::max_scale);
-        decimal v;
-        const bool ok = x.num().round(digits, nd.code == op::round ? rounding::half_away_from_zero
-                                                                 : rounding::half_even, v);
-        return number_result(n, ok, v, x.radius().is_zero() ? decimal{} : half_unit(digits));
+        return rounded(n, nd, x, d);
       }
       case op::abs: {
         const value x = eval(nd.a);
@@ -1113,6 +1099,40 @@ class evaluator {
     return {};
   }
 
+  [[gnu::always_inline]] value product(std::uint32_t n, const node& nd) {
+    const value a = eval(nd.a), b = eval(nd.b);
+    if (a.absent() || b.absent()) return {};
+    decimal v;
+    bool ok = multiply(a.num(), b.num(), v);
+    decimal r{};
+    if (ok && !(a.radius().is_zero() && b.radius().is_zero())) {
+      // |a|·rb + |b|·ra + ra·rb bounds the product's deviation.
+      decimal t1, t2, t3, s;
+      ok = multiply(a.num().abs(), b.radius(), t1) && multiply(b.num().abs(), a.radius(), t2) &&
+           multiply(a.radius(), b.radius(), t3) && add(t1, t2, s) && add(s, t3, r);
+    }
+    return number_result(n, ok, v, r);
+  }
+
+  // round(x, d) / round_even(x, d) of the evaluated operands.
+  value rounded(std::uint32_t n, const node& nd, const value& x, const value& d) const {
+    if (x.absent() || d.absent()) return {};
+    const int digits = small_int(nd.b, d, 0, decimal::max_scale);
+    decimal v;
+    const bool ok = x.num().round(digits, nd.code == op::round ? rounding::half_away_from_zero
+                                                             : rounding::half_even, v);
+    return number_result(n, ok, v, x.radius().is_zero() ? decimal{} : half_unit(digits));
+  }
+
+  // round(a * b, d): the product evaluated in place of eval() of the multiply node (its step
+  // counted first, as eval() would).
+  value round_of_product(std::uint32_t n, const node& nd) {
+    step();  // the product
+    const value x = product(nd.a, p_.nodes[nd.a]);
+    const value d = eval(nd.b);
+    return rounded(n, nd, x, d);
+  }
+
   // ------------------------------------------------------------------------------------------
   // Shortcuts (see shape)
 
@@ -1145,6 +1165,9 @@ class evaluator {
     if (nd.code == op::count && p_.nodes[nd.a].code == op::field && p_.nodes[p_.nodes[nd.a].a].code == op::variable)
       return shape::count_of_field;
     if (nd.code == op::sum && p_.nodes[nd.a].code == op::comprehension) return shape::sum_of_comprehension;
+    if ((nd.code == op::round || nd.code == op::round_even) && p_.nodes[nd.a].code == op::multiply &&
+        shape_of(p_.nodes[nd.a]) == shape::general)
+      return shape::round_of_product;
     if (nd.code == op::equal || nd.code == op::not_equal) {
       auto text_operand = [&](std::uint32_t o) {
         const node& on = p_.nodes[o];
