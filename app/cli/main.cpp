@@ -1,10 +1,14 @@
 // fundcheck: checks public-budget allocation proposals against rule files.
-// Subcommands: check (proposals against rules), compile (rule files only), version, help.
+// Subcommands: check (proposals against rules), compile (rule files only), import (a CSV table
+// to proposal JSON), version, help.
 
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -16,8 +20,10 @@
 
 #include "fundcheck/dsl/parse.hpp"
 #include "fundcheck/engine/compile.hpp"
+#include "fundcheck/engine/csv_import.hpp"
 #include "fundcheck/engine/evaluate.hpp"
 #include "fundcheck/engine/proposal.hpp"
+#include "fundcheck/engine/proposal_json.hpp"
 #include "fundcheck/engine/report.hpp"
 #include "fundcheck/engine/rule_set.hpp"
 #include "fundcheck/engine/sha256.hpp"
@@ -35,8 +41,9 @@ constexpr int exit_usage = 2;
 const char* const main_help = R"(fundcheck - checks budget allocation proposals against rules
 
 Usage:
-  fundcheck check [OPTIONS] PROPOSAL...   check proposals (JSON files or directories)
+  fundcheck check [OPTIONS] PROPOSAL...   check proposals (JSON or CSV files, or directories)
   fundcheck compile [OPTIONS] RULES...    load and check rule files only
+  fundcheck import [OPTIONS] TABLE.csv    turn a spreadsheet table into proposal JSON
   fundcheck version                       print the version
   fundcheck help [COMMAND]                show help
 
@@ -44,7 +51,8 @@ Exit codes: 0 no errors found; 1 rule errors found; 2 input or rules could not b
 or the command line is wrong.
 
 Documentation: docs/language.md (rules), docs/proposal-format.md (proposals),
-docs/report-format.md (the JSON report), docs/diagnostics.md (every message code).
+docs/csv-import.md (spreadsheet tables), docs/report-format.md (the JSON report),
+docs/diagnostics.md (every message code).
 )";
 
 const std::vector<app::option_spec> check_options = {
@@ -86,7 +94,8 @@ bool want_color(const std::optional<std::string>& setting, int fd, std::string& 
   return isatty(fd) != 0;
 }
 
-// Expands directories into their *.json files (recursively, sorted); keeps files as given.
+// Expands directories into their *.json and *.csv files (recursively, sorted; a table's
+// *.mapping.json is no proposal); keeps files as given.
 std::vector<std::string> expand_proposals(const std::vector<std::string>& args, std::vector<dsl::diagnostic>& diags) {
   std::vector<std::string> out;
   for (const auto& a : args) {
@@ -95,13 +104,16 @@ std::vector<std::string> expand_proposals(const std::vector<std::string>& args, 
       std::vector<std::string> found;
       for (auto it = fs::recursive_directory_iterator(a, ec); !ec && it != fs::recursive_directory_iterator();
            it.increment(ec)) {
-        if (it->is_regular_file(ec) && it->path().extension() == ".json") found.push_back(it->path().generic_string());
+        const fs::path& p = it->path();
+        const bool mapping = p.filename().string().ends_with(".mapping.json");
+        if (it->is_regular_file(ec) && ((p.extension() == ".json" && !mapping) || engine::is_csv_path(p)))
+          found.push_back(p.generic_string());
       }
       std::sort(found.begin(), found.end());
       if (found.empty()) {
         dsl::diagnostic d;
         d.code = "E3002";
-        d.message = fmt::format("directory '{}' holds no *.json proposal", a);
+        d.message = fmt::format("directory '{}' holds no *.json or *.csv proposal", a);
         diags.push_back(std::move(d));
       }
       out.insert(out.end(), found.begin(), found.end());
@@ -157,8 +169,9 @@ int run_check(const std::vector<std::string>& argv) {
   if (!args) return usage_error("check", error);
   if (args->has("help")) {
     std::cout << "Usage: fundcheck check [OPTIONS] PROPOSAL...\n\n"
-                 "Checks each proposal (a JSON file, or every *.json below a directory) against the\n"
-                 "rules and reports what is wrong and where.\n\nOptions:\n"
+                 "Checks each proposal (a JSON file, a CSV table with its TABLE.mapping.json, or every\n"
+                 "*.json and *.csv below a directory) against the rules and reports what is wrong and\n"
+                 "where.\n\nOptions:\n"
               << app::options_help(check_options);
     return 0;
   }
@@ -320,6 +333,73 @@ int run_compile(const std::vector<std::string>& argv) {
   return 0;
 }
 
+const std::vector<app::option_spec> import_options = {
+    {"mapping", 'm', true, false, "FILE", "the mapping file (default: TABLE.mapping.json beside the table, if any)"},
+    {"output", 'o', true, false, "FILE", "write the JSON to FILE instead of standard output"},
+    {"force", 0, false, false, "", "overwrite FILE if it exists (never the table or the mapping)"},
+    {"color", 0, true, false, "auto|always|never", "colour in diagnostics (default: auto)"},
+    {"help", 'h', false, false, "", "show this help"},
+};
+
+// fundcheck import: a CSV table (and its mapping) to proposal JSON, for review and keeping.
+int run_import(const std::vector<std::string>& argv) {
+  std::string error;
+  auto args = app::parse_args(argv, import_options, error);
+  if (!args) return usage_error("import", error);
+  if (args->has("help")) {
+    std::cout << "Usage: fundcheck import [OPTIONS] TABLE.csv\n\n"
+                 "Reads a spreadsheet table exported as CSV, with TABLE.mapping.json beside it when there\n"
+                 "is one, and prints the proposal as JSON (docs/proposal-format.md). Every place where the\n"
+                 "table's structure had to be guessed is reported as a warning. Exit 0 when the JSON was\n"
+                 "written, 2 when the table or the mapping could not be read. See docs/csv-import.md.\n\n"
+                 "Options:\n"
+              << app::options_help(import_options);
+    return 0;
+  }
+  const bool color = want_color(args->last("color"), STDERR_FILENO, error);
+  if (!error.empty()) return usage_error("import", error);
+  if (args->positional.empty()) return usage_error("import", "no table given");
+  if (args->positional.size() > 1) return usage_error("import", "give one table (TABLE.csv)");
+  const fs::path table = args->positional.front();
+  if (!engine::is_csv_path(table)) return usage_error("import", fmt::format("'{}' is not a .csv table", table.string()));
+  const auto mapping_arg = args->last("mapping");
+  const fs::path mapping = mapping_arg ? fs::path(*mapping_arg) : engine::mapping_path_for(table);
+  const auto output = args->last("output");
+  std::error_code ec;
+  if (output) {
+    // Nothing the user gave is overwritten: the inputs never, another file only with --force.
+    for (const fs::path& input : {table, mapping}) {
+      if (fs::exists(input, ec) && fs::equivalent(*output, input, ec))
+        return usage_error("import", fmt::format("'{}' is an input of this import; write the JSON elsewhere", *output));
+    }
+    if (fs::exists(*output, ec) && !args->has("force"))
+      return usage_error("import", fmt::format("'{}' exists; use --force to overwrite it", *output));
+  }
+
+  const auto loaded = engine::load_proposal_csv_file(table, mapping_arg ? &mapping : nullptr);
+  dsl::render_options ro;
+  ro.color = color;
+  if (!loaded.diagnostics.empty()) dsl::render_text(std::cerr, loaded.diagnostics, ro);
+  if (!loaded.ok()) return 2;
+  const std::string json = engine::proposal_to_json(*loaded.value);
+  if (!output) {
+    std::cout << json;
+    return 0;
+  }
+  // "x": fail rather than replace a file that appeared since the check above.
+  std::FILE* file = std::fopen(output->c_str(), args->has("force") ? "wb" : "wbx");
+  if (file == nullptr) {
+    std::cerr << fmt::format("fundcheck import: error: cannot write '{}': {}\n", *output, std::strerror(errno));
+    return 2;
+  }
+  const bool written = std::fwrite(json.data(), 1, json.size(), file) == json.size();
+  if (std::fclose(file) != 0 || !written) {
+    std::cerr << fmt::format("fundcheck import: error: cannot write '{}'\n", *output);
+    return 2;
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -333,6 +413,7 @@ int main(int argc, char** argv) {
     std::vector<std::string> rest(args.begin() + 1, args.end());
     if (command == "check") return run_check(rest);
     if (command == "compile") return run_compile(rest);
+    if (command == "import") return run_import(rest);
     if (command == "version" || command == "--version" || command == "-V") {
       std::cout << "fundcheck " << FUNDCHECK_VERSION << '\n';
       return 0;
@@ -340,6 +421,7 @@ int main(int argc, char** argv) {
     if (command == "help" || command == "--help" || command == "-h") {
       if (!rest.empty() && rest.front() == "check") return run_check({"--help"});
       if (!rest.empty() && rest.front() == "compile") return run_compile({"--help"});
+      if (!rest.empty() && rest.front() == "import") return run_import({"--help"});
       std::cout << main_help;
       return 0;
     }
