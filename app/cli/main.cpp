@@ -255,6 +255,14 @@ int run_check(const std::vector<std::string>& argv) {
         d.code = "E3102";
         d.message = fmt::format("no rules check proposals of format \"{}\" (the rules given are for: {})", doc_format,
                                 rules.formats().empty() ? std::string("no format") : rules.formats());
+        // Point at the proposal's "format" value.
+        const auto& root = loaded.value->table_of(0);
+        const int format_field = root.def().field_index("format");
+        d.source = loaded.value->source();
+        if (format_field >= 0) {
+          const auto at = root.at(0, static_cast<std::uint32_t>(format_field)).offset;
+          d.where = {at, at + static_cast<std::uint32_t>(doc_format.size() + 2)};
+        }
         pr.diagnostics.push_back(std::move(d));
       } else {
         const auto& values = params->at(pr.rules);

@@ -675,26 +675,28 @@ class evaluator {
   }
 
   // The record bound by the innermost loop variable that holds a record.
+  // The record bound by the innermost loop variable that holds a record; for a rule about the
+  // whole proposal (no such loop), the proposal's root object.
   value_ref innermost_ref(const rule_def& rule) const {
+    value_ref ref;
+    ref.record_type = 0;
+    ref.row = 0;
     for (auto it = rule.loops.rbegin(); it != rule.loops.rend(); ++it) {
       const value& v = vars_[it->slot];
       if (v.kind == vk::record) {
-        value_ref ref;
         ref.record_type = v.type;
         ref.row = v.index;
-        return ref;
+        break;
       }
     }
-    return {};
+    return ref;
   }
 
   std::uint32_t offset_of(const value_ref& ref) const {
     if (ref.record_type < 0) return 0;
     const auto& t = doc_.table_of(ref.record_type);
-    if (ref.slot != value_ref::no_slot) {
-      const auto& c = t.at(ref.row, ref.slot);
-      if (c.present()) return c.offset;
-    }
+    // A cell's offset is its value's, the null written in its place, or else its record's.
+    if (ref.slot != value_ref::no_slot) return t.at(ref.row, ref.slot).offset;
     return t.origin_of(ref.row).offset;
   }
 
@@ -1739,7 +1741,7 @@ proposal_location describe_place(const program& p, const proposal& doc, const va
     loc.pointer = doc.json_pointer(ref.record_type, ref.row, ref.slot);
     loc.path = doc.dotted_path(ref.record_type, ref.row, ref.slot);
     const auto& c = t.at(ref.row, ref.slot);
-    loc.offset = c.present() ? c.offset : t.origin_of(ref.row).offset;
+    loc.offset = c.offset;  // the value, the null written in its place, or its record
   }
   const auto pos = doc.source()->locate(loc.offset);
   loc.line = pos.line;

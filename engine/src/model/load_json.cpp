@@ -998,7 +998,11 @@ bool json_loader::read_field(int record, std::uint32_t row, int field, od::value
   table& t = proposal_->mutable_table(record);
   const std::string_view token = token_of(v);
   const json_kind kind = kind_of(token);
-  if (kind == json_kind::null && !fd.required) return true;  // null: absent
+  if (kind == json_kind::null && !fd.required) {
+    // null: absent, but a finding about the value points at the null that was written.
+    t.at(row, static_cast<std::uint32_t>(field)).offset = offset_of(token.data());
+    return true;
+  }
   const std::uint32_t begin = offset_of(token.data());
   const auto end = begin + static_cast<std::uint32_t>(token.size());
   cell& c = t.at(row, static_cast<std::uint32_t>(field));
@@ -1101,7 +1105,12 @@ bool json_loader::read_field(int record, std::uint32_t row, int field, od::value
 
 bool json_loader::read_amount(int record, std::uint32_t row, std::uint32_t column, std::uint32_t year, od::value& v,
                               std::string_view token, json_kind kind, std::size_t depth) {
-  if (kind == json_kind::null) return true;
+  if (kind == json_kind::null) {
+    // Absent, but a finding about this cell points at the null that was written.
+    table& t = proposal_->mutable_table(record);
+    t.at(row, t.amount_slot(column, year)).offset = offset_of(token.data());
+    return true;
+  }
   if (kind != json_kind::number) return type_error(v, token, kind, "a number", depth);
   decimal d;
   bool ok = false;
