@@ -313,11 +313,15 @@ int run_compile(const std::vector<std::string>& argv) {
   if (args->has("timings"))
     for (const auto& t : compiled.timings) std::cerr << fmt::format("stage {:<8} {:8.3f} ms\n", t.stage, t.milliseconds);
   if (!compiled.ok()) return 2;
+  if (dump && *dump == "graph") {
+    std::vector<const engine::program*> programs;
+    for (const auto& prog : compiled.value->programs) programs.push_back(prog.get());
+    std::cout << engine::dependency_graph_dot(programs);
+    return 0;
+  }
   for (const auto& prog : compiled.value->programs) {
     const auto& p = *prog;
-    if (dump && *dump == "graph") {
-      std::cout << engine::dependency_graph_dot(p);
-    } else if (dump) {
+    if (dump) {
       std::cout << "# " << p.schema_def->format << '\n';
       for (const auto& prm : p.params)
         std::cout << fmt::format("param {} = {}\n", prm.name,

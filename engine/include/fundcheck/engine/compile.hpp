@@ -42,5 +42,7 @@ compile_result compile_files(const std::vector<std::filesystem::path>& roots, co
 
 // The dependency graph of definitions and rules in Graphviz dot form (for --dump-after=graph).
 std::string dependency_graph_dot(const program& p);
+// The same for several programs (one per proposal format): one graph, a cluster per program.
+std::string dependency_graph_dot(const std::vector<const program*>& programs);
 
 }  // namespace fundcheck::engine
