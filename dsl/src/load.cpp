@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "codes.hpp"
+#include "utf8.hpp"
 
 namespace fundcheck::dsl {
 
@@ -19,14 +20,7 @@ namespace fs = std::filesystem;
 
 std::string display(const fs::path& path) { return path.lexically_normal().generic_string(); }
 
-std::string single_quoted(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 2);
-  out += '\'';
-  out += text;
-  out += '\'';
-  return out;
-}
+using utf8::single_quoted;
 
 // "No such file or directory" -> "no such file or directory", as diagnostics are worded.
 std::string reason(const std::error_code& ec) {

@@ -66,4 +66,13 @@ std::string sanitize(std::string_view text) {
   return out;
 }
 
+std::string single_quoted(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 2);
+  out += '\'';
+  out += text;
+  out += '\'';
+  return out;
+}
+
 }  // namespace fundcheck::dsl::utf8

@@ -20,4 +20,7 @@ std::size_t find_invalid(std::string_view text) noexcept;
 // into JSON.
 std::string sanitize(std::string_view text);
 
+// 'text', for messages. Built by appending: GCC 12 warns falsely (-Wrestrict) on "'" + string.
+std::string single_quoted(std::string_view text);
+
 }  // namespace fundcheck::dsl::utf8

@@ -1588,8 +1588,9 @@ class evaluator {
       return sink(eval(info.element));
     };
     if (info.join_read != no_node) {
+      // Only the elements whose join field equals the key can pass the filter.
       const value key = eval(info.join_key);
-      if (key.kind != vk::text) return;
+      if (key.kind != vk::text) return;  // absent (unknown) or not text: nothing matches
       const auto& index = join_index(nd.a);
       const auto it = index.find(key.str());
       if (it == index.end()) return;
@@ -1632,28 +1633,7 @@ class evaluator {
   void stream(std::uint32_t n, element_sink sink) {
     const node& nd = p_.nodes[n];
     if (nd.code == op::comprehension) {
-      if (++steps_ > options_.max_steps) throw budget_exceeded{};
-      const auto& info = p_.comprehensions[nd.a];
-      auto body = [&](const value& e) {
-        vars_[info.slot] = e;
-        if (info.filter != no_node) {
-          const value f = eval(info.filter);
-          if (f.kind != vk::boolean || !f.flag) return true;
-        }
-        return sink(eval(info.element));
-      };
-      if (info.join_read != no_node) {
-        // Only the elements whose join field equals the key can pass the filter.
-        const value key = eval(info.join_key);
-        if (key.kind != vk::text) return;  // absent (unknown) or not text: nothing matches
-        const auto& index = join_index(nd.a);
-        const auto it = index.find(key.str());
-        if (it == index.end()) return;
-        for (const auto& e : it->second)
-          if (!body(e)) return;
-        return;
-      }
-      stream(info.source, element_sink(body));
+      stream_comprehension(n, sink);
       return;
     }
     if (nd.code == op::list) {

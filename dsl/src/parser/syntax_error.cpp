@@ -45,15 +45,7 @@ std::string shorten(std::string_view text, std::size_t limit = 32) {
   return out;
 }
 
-// 'text', built by appending: GCC 12 warns falsely (-Wrestrict) on "'" + std::string.
-std::string single_quoted(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 2);
-  out += '\'';
-  out += text;
-  out += '\'';
-  return out;
-}
+using utf8::single_quoted;
 
 // A character for a message: itself when printable, else its code point.
 std::string show_character(std::string_view text, std::size_t pos) {
