@@ -50,9 +50,9 @@ Usage:
 Exit codes: 0 no errors found; 1 rule errors found; 2 input or rules could not be read,
 or the command line is wrong.
 
-Documentation: docs/language.md (rules), docs/proposal-format.md (proposals),
-docs/csv-import.md (spreadsheet tables), docs/report-format.md (the JSON report),
-docs/diagnostics.md (every message code).
+Documentation: docs/language.md (rules), docs/proposal-format.md (allocation tables),
+docs/budget-form-format.md (budget proposal forms), docs/csv-import.md (spreadsheet
+tables), docs/report-format.md (the JSON report), docs/diagnostics.md (every message code).
 )";
 
 const std::vector<app::option_spec> check_options = {
