@@ -95,6 +95,22 @@ std::string plural(std::size_t n, const char* word) {
 
 }  // namespace
 
+diagnostic make_diagnostic(level severity, std::string code, source_ptr source, span where,
+                           std::string message, std::vector<diagnostic> notes) {
+  diagnostic d;
+  d.severity = severity;
+  d.code = std::move(code);
+  d.message = std::move(message);
+  d.source = std::move(source);
+  d.where = {where.begin, std::max(where.begin, where.end)};
+  d.notes = std::move(notes);
+  return d;
+}
+
+diagnostic make_note(source_ptr source, span where, std::string message) {
+  return make_diagnostic(level::note, {}, std::move(source), where, std::move(message));
+}
+
 std::string_view to_string(level l) noexcept {
   switch (l) {
     case level::error: return "error";

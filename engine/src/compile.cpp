@@ -152,13 +152,7 @@ class compiler {
 
   dsl::diagnostic make(std::string code, std::uint16_t file, dsl::span where, std::string message,
                        dsl::level l = dsl::level::error) const {
-    dsl::diagnostic d;
-    d.severity = l;
-    d.code = std::move(code);
-    d.source = files_[file]->source;
-    d.where = where;
-    d.message = std::move(message);
-    return d;
+    return dsl::make_diagnostic(l, std::move(code), files_[file]->source, where, std::move(message));
   }
   void error(std::string code, dsl::span where, std::string message) {
     diags_.push_back(make(std::move(code), file_, where, std::move(message)));

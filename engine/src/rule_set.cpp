@@ -38,14 +38,6 @@ fs::path key_of(const fs::path& p) {
   return ec ? fs::absolute(p, ec).lexically_normal() : k;
 }
 
-dsl::diagnostic make(std::string code, const dsl::source_ptr& src, dsl::span where, std::string message) {
-  dsl::diagnostic d;
-  d.code = std::move(code);
-  d.source = src;
-  d.where = where;
-  d.message = std::move(message);
-  return d;
-}
 
 }  // namespace
 
@@ -61,9 +53,8 @@ rule_set_result compile_rule_set(const dsl::rule_set_sources& sources) {
       const auto* f = std::get_if<ast::format_decl>(&decl);
       if (!f) continue;
       if (declared[i]) {
-        auto d = make("E2017", files[i].source, f->where, "a rule file declares its format once");
-        d.notes.push_back(make("", files[i].source, declared[i]->where, "the format is declared here"));
-        d.notes.back().severity = dsl::level::note;
+        auto d = dsl::make_diagnostic(dsl::level::error, "E2017", files[i].source, f->where, "a rule file declares its format once");
+        d.notes.push_back(dsl::make_note(files[i].source, declared[i]->where, "the format is declared here"));
         result.diagnostics.push_back(std::move(d));
         continue;
       }
@@ -71,7 +62,7 @@ rule_set_result compile_rule_set(const dsl::rule_set_sources& sources) {
       if (!find_schema(f->value)) {
         std::string known;
         for (const schema* s : all_schemas()) known += (known.empty() ? "" : ", ") + std::string(s->format);
-        result.diagnostics.push_back(make("E2018", files[i].source, f->value_span,
+        result.diagnostics.push_back(dsl::make_diagnostic(dsl::level::error, "E2018", files[i].source, f->value_span,
                                           fmt::format("unknown proposal format \"{}\" (known: {})", f->value, known)));
       }
     }
@@ -103,11 +94,10 @@ rule_set_result compile_rule_set(const dsl::rule_set_sources& sources) {
     for (const auto& [j, imp] : imports[i]) {
       if (declared[j]) {
         if (formats[i].size() != 1 || *formats[i].begin() != declared[j]->value) {
-          auto d = make("E2019", files[i].source, imp->path_span,
+          auto d = dsl::make_diagnostic(dsl::level::error, "E2019", files[i].source, imp->path_span,
                         fmt::format("'{}' checks proposals of format \"{}\", this file those of \"{}\"",
                                     files[j].source->path(), declared[j]->value, fmt::join(formats[i], "\", \"")));
-          d.notes.push_back(make("", files[j].source, declared[j]->where, "its format is declared here"));
-          d.notes.back().severity = dsl::level::note;
+          d.notes.push_back(dsl::make_note(files[j].source, declared[j]->where, "its format is declared here"));
           result.diagnostics.push_back(std::move(d));
         }
       } else {

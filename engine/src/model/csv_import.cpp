@@ -248,13 +248,8 @@ class csv_importer {
 bool csv_importer::error(const dsl::source_ptr& src, std::string_view code, std::uint32_t begin, std::uint32_t end,
                          std::string message, std::vector<dsl::diagnostic> notes) {
   if (stopped_) return false;
-  dsl::diagnostic d;
-  d.severity = dsl::level::error;
-  d.code = std::string(code);
-  d.message = std::move(message);
-  d.source = src;
-  d.where = {begin, std::max(begin, end)};
-  d.notes = std::move(notes);
+  auto d = dsl::make_diagnostic(dsl::level::error, std::string(code), src, {begin, end}, std::move(message),
+                                std::move(notes));
   if (++errors_ >= error_cap) {
     d.notes.push_back(note(src, begin, begin, "stopped reading the table after " + std::to_string(error_cap) + " errors"));
     stopped_ = true;
@@ -265,24 +260,13 @@ bool csv_importer::error(const dsl::source_ptr& src, std::string_view code, std:
 
 void csv_importer::warning(std::string_view code, std::uint32_t begin, std::uint32_t end, std::string message,
                            std::vector<dsl::diagnostic> notes) {
-  dsl::diagnostic d;
-  d.severity = dsl::level::warning;
-  d.code = std::string(code);
-  d.message = std::move(message);
-  d.source = csv_;
-  d.where = {begin, std::max(begin, end)};
-  d.notes = std::move(notes);
-  diagnostics_.push_back(std::move(d));
+  diagnostics_.push_back(dsl::make_diagnostic(dsl::level::warning, std::string(code), csv_, {begin, end},
+                                              std::move(message), std::move(notes)));
 }
 
 dsl::diagnostic csv_importer::note(const dsl::source_ptr& src, std::uint32_t begin, std::uint32_t end,
                                    std::string message) const {
-  dsl::diagnostic n;
-  n.severity = dsl::level::note;
-  n.message = std::move(message);
-  n.source = src;
-  n.where = {begin, std::max(begin, end)};
-  return n;
+  return dsl::make_note(src, {begin, end}, std::move(message));
 }
 
 std::string csv_importer::describe(const jt::node& v) const {

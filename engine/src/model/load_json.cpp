@@ -419,13 +419,8 @@ std::string json_loader::path_with(std::string_view key) const {
 
 bool json_loader::error(std::string_view code, std::uint32_t begin, std::uint32_t end, std::string message,
                         std::vector<dsl::diagnostic> notes) {
-  dsl::diagnostic d;
-  d.severity = dsl::level::error;
-  d.code = std::string(code);
-  d.message = std::move(message);
-  d.source = source_;
-  d.where = {begin, std::max(begin, end)};
-  d.notes = std::move(notes);
+  auto d = dsl::make_diagnostic(dsl::level::error, std::string(code), source_, {begin, end}, std::move(message),
+                                std::move(notes));
   if (++errors_ >= error_cap) {
     d.notes.push_back(note(begin, begin, "stopped reading the proposal after " + std::to_string(error_cap) + " errors"));
     diagnostics_.push_back(std::move(d));
@@ -437,12 +432,7 @@ bool json_loader::error(std::string_view code, std::uint32_t begin, std::uint32_
 }
 
 dsl::diagnostic json_loader::note(std::uint32_t begin, std::uint32_t end, std::string message) const {
-  dsl::diagnostic n;
-  n.severity = dsl::level::note;
-  n.message = std::move(message);
-  n.source = source_;
-  n.where = {begin, std::max(begin, end)};
-  return n;
+  return dsl::make_note(source_, {begin, end}, std::move(message));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -26,6 +26,12 @@ struct diagnostic {
   std::vector<diagnostic> notes;  // attached notes (severity note), each with its own location
 };
 
+// A diagnostic at a byte range of a source (end clamped to begin), with optional notes.
+diagnostic make_diagnostic(level severity, std::string code, source_ptr source, span where,
+                           std::string message, std::vector<diagnostic> notes = {});
+// A note (no code) to attach to a diagnostic.
+diagnostic make_note(source_ptr source, span where, std::string message);
+
 struct render_options {
   bool color = false;
   std::size_t max_errors = 50;  // 0 means no limit
