@@ -1,0 +1,14 @@
+#pragma once
+// The fundcheck subcommands. Each takes its arguments (without the program and command names)
+// and returns the process exit code; `run_X({"--help"})` prints its help.
+
+#include <string>
+#include <vector>
+
+namespace fundcheck::app {
+
+int run_check(const std::vector<std::string>& argv);    // cmd_check.cpp
+int run_compile(const std::vector<std::string>& argv);  // cmd_compile.cpp
+int run_import(const std::vector<std::string>& argv);   // cmd_import.cpp
+
+}  // namespace fundcheck::app

@@ -1,0 +1,105 @@
+// Helpers shared by the subcommands (common.hpp).
+
+#include "common.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "fundcheck/engine/csv_import.hpp"
+
+namespace fs = std::filesystem;
+
+namespace fundcheck::app {
+
+int usage_error(std::string_view command, const std::string& message) {
+  std::cerr << "fundcheck " << command << ": error: " << message << "\n"
+            << "Try 'fundcheck " << command << " --help'.\n";
+  return exit_usage;
+}
+
+bool want_color(const std::optional<std::string>& setting, int fd, std::string& error) {
+  const std::string s = setting.value_or("auto");
+  if (s == "always") return true;
+  if (s == "never") return false;
+  if (s != "auto") {
+    error = fmt::format("--color must be auto, always or never, got '{}'", s);
+    return false;
+  }
+  const char* no_color = std::getenv("NO_COLOR");
+  if (no_color && *no_color) return false;
+  const char* term = std::getenv("TERM");
+  if (term && std::string_view(term) == "dumb") return false;
+  return isatty(fd) != 0;
+}
+
+std::vector<std::string> expand_proposals(const std::vector<std::string>& args, std::vector<dsl::diagnostic>& diags) {
+  std::vector<std::string> out;
+  for (const auto& a : args) {
+    std::error_code ec;
+    if (fs::is_directory(a, ec)) {
+      std::vector<std::string> found;
+      for (auto it = fs::recursive_directory_iterator(a, ec); !ec && it != fs::recursive_directory_iterator();
+           it.increment(ec)) {
+        const fs::path& p = it->path();
+        const bool mapping = p.filename().string().ends_with(".mapping.json");
+        if (it->is_regular_file(ec) && ((p.extension() == ".json" && !mapping) || engine::is_csv_path(p)))
+          found.push_back(p.generic_string());
+      }
+      std::sort(found.begin(), found.end());
+      if (found.empty()) {
+        dsl::diagnostic d;
+        d.code = "E3002";
+        d.message = fmt::format("directory '{}' holds no *.json or *.csv proposal", a);
+        diags.push_back(std::move(d));
+      }
+      out.insert(out.end(), found.begin(), found.end());
+    } else {
+      out.push_back(a);
+    }
+  }
+  return out;
+}
+
+std::vector<fs::path> rule_roots(const app::parsed_args& args, std::string& error) {
+  std::vector<fs::path> roots;
+  for (const auto& r : args.all("rules")) roots.emplace_back(r);
+  if (roots.empty()) {
+    std::error_code ec;
+    if (fs::is_directory("rules", ec)) {
+      roots.emplace_back("rules");
+    } else {
+      error = "no rules given: use --rules FILE|DIR (there is no ./rules directory)";
+    }
+  }
+  return roots;
+}
+
+std::optional<std::map<const engine::program*, engine::param_values>> bind_all_params(
+    const engine::rule_set& rules, const std::vector<std::pair<std::string, std::string>>& overrides,
+    const dsl::render_options& ro) {
+  std::map<const engine::program*, engine::param_values> out;
+  std::vector<dsl::diagnostic> diags;
+  for (const auto& prog : rules.programs) {
+    std::vector<std::pair<std::string, std::string>> mine;
+    for (const auto& o : overrides)
+      if (prog->param_index(o.first) >= 0) mine.push_back(o);
+    out[prog.get()] = engine::bind_params(*prog, mine, diags);
+  }
+  for (const auto& o : overrides) {
+    const bool known = std::any_of(rules.programs.begin(), rules.programs.end(),
+                                   [&](const auto& prog) { return prog->param_index(o.first) >= 0; });
+    if (!known && !rules.programs.empty()) engine::bind_params(*rules.programs.front(), {o}, diags);
+  }
+  if (dsl::has_errors(diags)) {
+    dsl::render_text(std::cerr, diags, ro);
+    return std::nullopt;
+  }
+  return out;
+}
+
+}  // namespace fundcheck::app

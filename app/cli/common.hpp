@@ -1,0 +1,43 @@
+#pragma once
+// Helpers shared by the fundcheck subcommands: usage errors, colour choice, proposal and rule
+// path expansion, --param binding. Each subcommand lives in its own cmd_*.cpp and is listed in
+// commands.hpp.
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "fundcheck/dsl/diagnostic.hpp"
+#include "fundcheck/engine/evaluate.hpp"
+#include "fundcheck/engine/rule_set.hpp"
+
+#include "options.hpp"
+
+namespace fundcheck::app {
+
+constexpr int exit_usage = 2;
+
+// "fundcheck COMMAND: error: MESSAGE" and a hint to --help on standard error; returns exit_usage.
+int usage_error(std::string_view command, const std::string& message);
+
+// --color auto|always|never for the stream `fd`; NO_COLOR and TERM=dumb are respected.
+bool want_color(const std::optional<std::string>& setting, int fd, std::string& error);
+
+// Expands directories into their *.json and *.csv files (recursively, sorted; a table's
+// *.mapping.json is no proposal); keeps files as given.
+std::vector<std::string> expand_proposals(const std::vector<std::string>& args, std::vector<dsl::diagnostic>& diags);
+
+// The --rules roots, or ./rules when none is given and it exists.
+std::vector<std::filesystem::path> rule_roots(const parsed_args& args, std::string& error);
+
+// Binds --param overrides to every program that declares them; a name no program declares, or
+// a value of the wrong type, is reported on standard error (and the result is empty).
+std::optional<std::map<const engine::program*, engine::param_values>> bind_all_params(
+    const engine::rule_set& rules, const std::vector<std::pair<std::string, std::string>>& overrides,
+    const dsl::render_options& ro);
+
+}  // namespace fundcheck::app
