@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,12 +35,17 @@ class source_file {
   position locate(std::uint32_t offset) const noexcept;
   // The text of a 1-based line, without its line terminator.
   std::string_view line_text(std::uint32_t line) const noexcept;
-  std::uint32_t line_count() const noexcept { return static_cast<std::uint32_t>(line_starts_.size()); }
+  std::uint32_t line_count() const noexcept { return static_cast<std::uint32_t>(lines().size()); }
 
  private:
+  // The line table is built on first use: a 40 MB proposal that checks clean never needs it.
+  // Thread-safe, as sources are shared between concurrent checks.
+  const std::vector<std::uint32_t>& lines() const noexcept;
+
   std::string path_;
   std::string text_;
-  std::vector<std::uint32_t> line_starts_;
+  mutable std::once_flag lines_once_;
+  mutable std::vector<std::uint32_t> line_starts_;
 };
 
 using source_ptr = std::shared_ptr<const source_file>;
