@@ -374,6 +374,10 @@ class evaluator {
       } catch (const eval_error& e) {
         def_failed_[d] = true;
         def_error_[d] = fmt::format("'{}' could not be computed: {}", def.name, e.message);
+      } catch (const budget_exceeded&) {
+        def_failed_[d] = true;
+        def_error_[d] = fmt::format("'{}' could not be computed: the evaluation budget was exhausted (--max-steps)",
+                                    def.name);
       }
       scratch_.clear();
     }
