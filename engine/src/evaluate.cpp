@@ -106,7 +106,8 @@ struct value {
   std::uint8_t type = 0;     // record / rows: record type index; number: the radius's scale
   bool flag = false;         // boolean
   std::uint8_t scale = 0;    // number: the value's scale
-  std::uint32_t index = 0;   // record: row; rows / list / text: size; column: declared index
+  std::uint32_t index = 0;   // record: row; rows / list / text: size; column: declared index;
+                             // number: one of the proposal's years: its index + 1 (else 0)
   std::int64_t coef = 0;     // number: the value's coefficient
   std::int64_t rcoef = 0;    // number: the coefficient of the half-width of the interval it stands for
   const void* ptr = nullptr; // text: chars; rows: const uint32_t*; list: const value*
@@ -245,7 +246,10 @@ class evaluator {
       all_rows_[t].resize(tables[t].size());
       std::iota(all_rows_[t].begin(), all_rows_[t].end(), 0u);
     }
-    for (auto y : doc.years()) year_values_.push_back(value::number(decimal::from_int(y)));
+    for (auto y : doc.years()) {
+      year_values_.push_back(value::number(decimal::from_int(y)));
+      year_values_.back().index = static_cast<std::uint32_t>(year_values_.size());  // see year_index()
+    }
     for (std::size_t c = 0; c < p.columns.size(); ++c) {
       value v;
       v.kind = vk::column;
@@ -741,7 +745,10 @@ class evaluator {
     }
   }
 
+  // The index of a year among the proposal's years, or -1. The proposal's own year values (as
+  // `years` and `first_year` give them) carry their index + 1 in `index`; others are looked up.
   int year_index(const value& y) const {
+    if (y.index != 0) return static_cast<int>(y.index) - 1;
     if (y.num().scale() != 0 && y.num().significant_scale() != 0) return -1;
     std::int64_t c = y.num().coefficient();
     for (int s = y.num().scale(); s > 0; --s) c /= 10;

@@ -309,7 +309,7 @@ std::string decimal::format(int decimals, char decimal_point, char thousands_sep
                 decimal_point, thousands_separator);
 }
 
-decimal half_unit(int decimals) noexcept {
+decimal half_unit_general(int decimals) noexcept {
   if (decimals < 0) {
     const int zeros = -decimals - 1;  // half of 10^-decimals
     return decimal(5 * pow10[static_cast<std::size_t>(zeros > 17 ? 17 : zeros)], 0);

@@ -102,6 +102,11 @@ inline bool operator==(decimal a, decimal b) noexcept { return (a <=> b) == 0; }
 
 // Half of one unit in the last place of a value reported with `decimals` decimals:
 // 0.05 for 1 decimal. The radius of the interval a rounded figure stands for.
-decimal half_unit(int decimals) noexcept;
+decimal half_unit_general(int decimals) noexcept;
+inline decimal half_unit(int decimals) noexcept {
+  // Every amount read computes this: inline for the usual 0..17 decimals.
+  if (decimals >= 0 && decimals < decimal::max_scale) return decimal(5, decimals + 1);
+  return half_unit_general(decimals);
+}
 
 }  // namespace fundcheck::engine
