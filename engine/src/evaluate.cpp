@@ -6,6 +6,7 @@
 #include "fundcheck/engine/evaluate.hpp"
 
 #include <algorithm>
+#include <deque>
 #include <memory>
 #include <numeric>
 #include <span>
@@ -425,7 +426,10 @@ class evaluator {
       }
     }
     try {
-      loop(run, 0);
+      if (batchable(rule))
+        loop_batched(run);
+      else
+        loop(run, 0);
     } catch (const budget_exceeded&) {
       run.errors++;
       run.first_error = "the evaluation budget was exhausted (--max-steps)";
@@ -495,6 +499,808 @@ class evaluator {
       return;
     }
     iterate(src, element_sink(body));
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Batched evaluation
+  //
+  // A rule's bindings are produced a chunk of outer elements at a time, level by level in the
+  // order the nested loops would visit them, and its filters, `when` and `expect` are evaluated
+  // node by node over all bindings of the chunk (veval) instead of binding by binding: one
+  // dispatch per node per chunk instead of one per node per binding. Nodes without a batched
+  // form are evaluated binding by binding with the scalar evaluator. Steps are counted exactly
+  // as the scalar path counts them, and findings are recorded in the same order. A chunk in
+  // which anything fails (an evaluation error, the budget) is rolled back and run again by the
+  // scalar path, so errors are reported exactly as before.
+
+  struct redo_chunk {};
+
+  static constexpr std::size_t chunk_elements = 128;
+
+  // Bindings of a chunk: the loop variables of binding i at vars[i * levels .. + levels).
+  struct batch {
+    std::uint32_t levels = 0;
+    std::vector<value> vars;
+    std::uint32_t size() const { return levels == 0 ? 0 : static_cast<std::uint32_t>(vars.size() / levels); }
+    const value& var(std::uint32_t lane, std::uint32_t level) const { return vars[lane * levels + level]; }
+  };
+
+  bool batchable(const rule_def& rule) const {
+    return !rule.loops.empty();
+  }
+
+  void loop_batched(rule_run& run) {
+    const auto& rule = p_.rules[run.rule];
+    const auto& l0 = rule.loops.front();
+    value src;
+    try {
+      src = eval(l0.source);
+    } catch (const eval_error& e) {
+      record_error(run, e);
+      return;
+    }
+    // The outer elements, copied: the source may live in scratch storage that grows.
+    std::vector<value> outer;
+    if (l0.join != no_node) {
+      // Only the elements whose join field equals the key can pass the filter (see loop()).
+      const auto& info = p_.comprehensions[l0.join];
+      value key;
+      try {
+        key = eval(info.join_key);
+      } catch (const eval_error& e) {
+        record_error(run, e);
+        return;
+      }
+      if (key.kind != vk::text) return;
+      const auto& index = join_index(l0.join);
+      const auto it = index.find(key.str());
+      if (it == index.end()) return;
+      outer = it->second;
+    } else {
+      auto keep = [&](const value& e) {
+        outer.push_back(e);
+        return true;
+      };
+      iterate(src, element_sink(keep));
+    }
+    slot_level_.assign(p_.variable_slots, -1);
+    loop_slots_.clear();
+    for (std::size_t k = 0; k < rule.loops.size(); ++k) {
+      slot_level_[rule.loops[k].slot] = static_cast<int>(k);
+      loop_slots_.push_back(rule.loops[k].slot);
+    }
+    batch_levels_ = static_cast<std::uint32_t>(rule.loops.size());
+    for (std::size_t begin = 0; begin < outer.size(); begin += chunk_elements) {
+      const std::size_t end = std::min(outer.size(), begin + chunk_elements);
+      const std::uint64_t steps = steps_;
+      const std::size_t findings = result_.findings.size();
+      const std::uint64_t checks = result_.checks;
+      const rule_run saved = run;
+      built_.clear();
+      try {
+        run_chunk(run, std::span<const value>(outer.data() + begin, end - begin));
+        if (steps_ > options_.max_steps) throw redo_chunk{};
+        continue;
+      } catch (const redo_chunk&) {
+      } catch (const eval_error&) {
+      } catch (const budget_exceeded&) {
+      }
+      steps_ = steps;
+      temp_depth_ = 0;
+      sel_depth_ = 0;
+      cell_depth_ = 0;
+      undo_built();
+      result_.findings.resize(findings);
+      result_.checks = checks;
+      run = saved;
+      bound_lane_ = no_lane;
+      for (std::size_t i = begin; i < end; ++i) visit(run, 0, outer[i]);
+    }
+    bound_lane_ = no_lane;
+  }
+
+  void undo_built() {
+    for (const auto& b : built_) {
+      if (b.text_set) {
+        text_sets_.erase(b.node);
+      } else {
+        join_indexes_[b.node].reset();
+        if (b.shared_key != 0) shared_joins_.erase(b.shared_key);
+      }
+    }
+    built_.clear();
+  }
+
+  // The scalar loop body for one element of loop `depth` (see loop()).
+  void visit(rule_run& run, std::size_t depth, const value& element) {
+    const auto& l = p_.rules[run.rule].loops[depth];
+    vars_[l.slot] = element;
+    if (l.filter != no_node) {
+      try {
+        const value f = eval(l.filter);
+        if (f.kind != vk::boolean || !f.flag) return;
+      } catch (const eval_error& e) {
+        record_error(run, e);
+        return;
+      }
+    }
+    loop(run, depth + 1);
+  }
+
+  void run_chunk(rule_run& run, std::span<const value> elements) {
+    const auto& rule = p_.rules[run.rule];
+    const std::uint32_t levels = batch_levels_;
+    batch& b = batch_;
+    b.levels = levels;
+    b.vars.clear();
+    for (const auto& e : elements) {
+      b.vars.push_back(e);
+      b.vars.resize(b.vars.size() + levels - 1);
+    }
+    bound_lane_ = no_lane;
+    filter_batch(rule.loops[0].filter);
+    for (std::uint32_t k = 1; k < levels; ++k) {
+      expand(rule.loops[k], k);
+      filter_batch(rule.loops[k].filter);
+    }
+    check_batch(run);
+  }
+
+  // Adds level k: each binding is followed by its elements of loop k's source, in order.
+  void expand(const loop_def& l, std::uint32_t k) {
+    batch& b = batch_;
+    const std::uint32_t levels = b.levels;
+    const std::uint32_t n = b.size();
+    next_.clear();
+    const bool invariant = p_.nodes[l.source].invariant && l.join == no_node;
+    value shared;
+    std::uint64_t source_steps = 0;
+    for (std::uint32_t i = 0; i < n; ++i) {
+      value src;
+      if (invariant && i > 0) {
+        steps_ += source_steps;  // the scalar path evaluates the source once per binding
+        src = shared;
+      } else {
+        bind_lane(i);
+        const std::uint64_t before = steps_;
+        src = eval(l.source);
+        source_steps = steps_ - before;
+        shared = src;
+      }
+      auto add = [&](const value& e) {
+        const std::size_t at = next_.size();
+        next_.insert(next_.end(), b.vars.begin() + i * levels, b.vars.begin() + (i + 1) * levels);
+        next_[at + k] = e;
+        return true;
+      };
+      if (l.join != no_node) {
+        const auto& info = p_.comprehensions[l.join];
+        bind_lane(i);
+        const value key = eval(info.join_key);
+        if (key.kind != vk::text) continue;
+        const auto& index = join_index(l.join);
+        const auto it = index.find(key.str());
+        if (it == index.end()) continue;
+        for (const auto& e : it->second) add(e);
+        continue;
+      }
+      iterate(src, element_sink(add));
+    }
+    b.vars.swap(next_);
+    bound_lane_ = no_lane;
+  }
+
+  // Keeps the bindings for which the filter is true.
+  void filter_batch(std::uint32_t filter) {
+    if (filter == no_node) return;
+    batch& b = batch_;
+    const std::uint32_t n = b.size();
+    if (n == 0) return;
+    std::vector<std::uint32_t>& all = lanes(0, n);
+    value* out = temp(n);
+    veval(filter, all, out);
+    const std::uint32_t levels = b.levels;
+    std::uint32_t kept = 0;
+    for (std::uint32_t i = 0; i < n; ++i) {
+      if (out[i].kind != vk::boolean || !out[i].flag) continue;
+      if (kept != i)
+        std::copy(b.vars.begin() + i * levels, b.vars.begin() + (i + 1) * levels, b.vars.begin() + kept * levels);
+      ++kept;
+    }
+    b.vars.resize(kept * levels);
+    release_temp();
+    bound_lane_ = no_lane;
+  }
+
+  void check_batch(rule_run& run) {
+    const auto& rule = p_.rules[run.rule];
+    batch& b = batch_;
+    std::uint32_t n = b.size();
+    if (n == 0) return;
+    std::vector<std::uint32_t>& sel = lanes(0, n);
+    if (rule.when != no_node) {
+      value* w = temp(n);
+      veval(rule.when, sel, w);
+      std::uint32_t kept = 0;
+      for (std::uint32_t i = 0; i < n; ++i)
+        if (w[i].kind == vk::boolean && w[i].flag) sel[kept++] = i;
+      sel.resize(kept);
+      release_temp();
+    }
+    if (sel.empty()) return;
+    const auto& c = rule.check;
+    value* lhs = temp(n);
+    value* rhs = temp(n);
+    value* res = temp(n);
+    run.stats.bindings += sel.size();
+    result_.checks += sel.size();
+    if (c.lhs != no_node) {
+      veval(c.lhs, sel, lhs);
+      veval(c.rhs, sel, rhs);
+    } else {
+      veval(c.expect, sel, res);
+    }
+    const node& en = p_.nodes[c.expect];
+    for (const auto i : sel) {
+      bool passed, by_rounding = false;
+      if (c.lhs != no_node) {
+        if (en.code == op::within) bind_lane(i);  // the tolerance is evaluated in the binding
+        const value r = compare(en, lhs[i], rhs[i], &by_rounding);
+        if (r.absent()) {
+          ++run.stats.not_applicable;
+          continue;
+        }
+        passed = r.flag;
+      } else {
+        if (res[i].absent()) {
+          ++run.stats.not_applicable;
+          continue;
+        }
+        passed = res[i].flag;
+      }
+      if (passed && !by_rounding) {
+        ++run.stats.passed;
+        continue;
+      }
+      if (passed)
+        ++run.stats.rounding;
+      else
+        ++run.stats.failed;
+      bind_lane(i);
+      if (c.lhs != no_node)
+        report(run.rule, lhs[i], rhs[i], passed ? finding_kind::rounding : finding_kind::violation);
+      else
+        report(run.rule, value{}, value{}, passed ? finding_kind::rounding : finding_kind::violation);
+    }
+    release_temp();
+    release_temp();
+    release_temp();
+  }
+
+  // Makes vars_ hold binding `lane`'s loop variables, for the scalar evaluator.
+  void bind_lane(std::uint32_t lane) {
+    if (bound_lane_ == lane) return;
+    for (std::uint32_t k = 0; k < batch_.levels; ++k) vars_[loop_slots_[k]] = batch_.var(lane, k);
+    bound_lane_ = lane;
+  }
+
+  // The lanes [from, to), in a list reused by filter_batch and check_batch (which never nest).
+  std::vector<std::uint32_t>& lanes(std::uint32_t from, std::uint32_t to) {
+    all_lanes_.resize(to - from);
+    std::iota(all_lanes_.begin(), all_lanes_.end(), from);
+    return all_lanes_;
+  }
+
+  value* temp(std::uint32_t n) {
+    if (temp_depth_ == temps_.size()) temps_.emplace_back();
+    auto& t = temps_[temp_depth_++];
+    if (t.size() < n) t.resize(n);
+    return t.data();
+  }
+  void release_temp() { --temp_depth_; }
+
+  // A selection of lanes, reused by depth.
+  std::vector<std::uint32_t>& selection() {
+    if (sel_depth_ == sels_.size()) sels_.emplace_back();
+    auto& s = sels_[sel_depth_++];
+    s.clear();
+    return s;
+  }
+  void release_selection() { --sel_depth_; }
+
+  // Node n for the lanes in sel, into out[lane]; as eval() would for each binding.
+  void veval(std::uint32_t n, std::span<const std::uint32_t> sel, value* out) {
+    if (sel.empty()) return;
+    const node& nd = p_.nodes[n];
+    const std::uint64_t count = sel.size();
+    switch (codes_[n]) {
+      case code(op::variable): {
+        const int level = slot_level_[nd.a];
+        if (level < 0) break;
+        steps_ += count;
+        for (const auto i : sel) out[i] = batch_.var(i, static_cast<std::uint32_t>(level));
+        return;
+      }
+      case code(op::constant): {
+        steps_ += count;
+        const value v = from_constant(p_.constants[nd.a]);
+        for (const auto i : sel) out[i] = v;
+        return;
+      }
+      case code(shape::cached_invariant): {
+        const value v = eval(n);
+        steps_ += (count - 1) * cache_[n].steps;
+        for (const auto i : sel) out[i] = v;
+        return;
+      }
+      case code(shape::field_of_variable): {
+        const int level = slot_level_[p_.nodes[nd.a].a];
+        if (level < 0) break;
+        steps_ += 2 * count;
+        for (const auto i : sel) {
+          const value& rec = batch_.var(i, static_cast<std::uint32_t>(level));
+          if (rec.kind != vk::record) {
+            out[i] = {};
+            continue;
+          }
+          const auto& t = doc_.table_of(rec.type);
+          out[i] = from_cell(t, t.at(rec.index, nd.b), static_cast<int>(nd.b), nd.result.element_record);
+        }
+        return;
+      }
+      case code(shape::text_comparison): {
+        // Operands: text constants or text fields of loop variables.
+        const node& na = p_.nodes[nd.a];
+        const node& nb = p_.nodes[nd.b];
+        auto level_of = [&](const node& o) { return o.code == op::constant ? 0 : slot_level_[p_.nodes[o.a].a]; };
+        if (level_of(na) < 0 || level_of(nb) < 0) break;
+        value* a = temp(batch_.size());
+        value* b = temp(batch_.size());
+        // Each operand: one step for a constant, two for a field of a variable (see
+        // text_comparison()); both operands are always evaluated.
+        steps_ += count;  // the comparison
+        veval_text_operand(nd.a, sel, a);
+        veval_text_operand(nd.b, sel, b);
+        const bool eq = nd.code == op::equal;
+        for (const auto i : sel) {
+          if (a[i].absent() || b[i].absent()) {
+            out[i] = {};
+          } else if (a[i].kind == vk::text && b[i].kind == vk::text) {
+            out[i] = value::boolean((a[i].str() == b[i].str()) == eq);
+          } else {
+            out[i] = compare(nd, a[i], b[i], nullptr);
+          }
+        }
+        release_temp();
+        release_temp();
+        return;
+      }
+      case code(op::present): {
+        value* a = temp(batch_.size());
+        steps_ += count;
+        veval(nd.a, sel, a);
+        for (const auto i : sel) out[i] = value::boolean(!a[i].absent());
+        release_temp();
+        return;
+      }
+      case code(op::equal):
+      case code(op::not_equal):
+      case code(op::less):
+      case code(op::less_equal):
+      case code(op::greater):
+      case code(op::greater_equal):
+      case code(op::approx_equal): {
+        value* a = temp(batch_.size());
+        value* b = temp(batch_.size());
+        steps_ += count;
+        veval(nd.a, sel, a);
+        veval(nd.b, sel, b);
+        for (const auto i : sel) out[i] = compare(nd, a[i], b[i], nullptr);
+        release_temp();
+        release_temp();
+        return;
+      }
+      default:
+        break;
+    }
+    switch (codes_[n]) {
+      case code(shape::column_of_variable): {
+        if (!loop_read(nd)) break;
+        const cell** cells = cell_temp();
+        steps_ += count;
+        column_cells(nd, sel, cells);
+        for (const auto i : sel) out[i] = cells[i] == nullptr ? value{} : from_amount(*cells[i]);
+        release_cells();
+        return;
+      }
+      case code(shape::present_of_column): {
+        const node& rd = p_.nodes[nd.a];
+        if (!loop_read(rd)) break;
+        const cell** cells = cell_temp();
+        steps_ += 2 * count;  // the node and the read
+        column_cells(rd, sel, cells);
+        for (const auto i : sel) out[i] = value::boolean(cells[i] != nullptr && cells[i]->present());
+        release_cells();
+        return;
+      }
+      case code(shape::decimals_of_read): {
+        const node& rd = p_.nodes[nd.a];
+        if (!loop_read(rd)) break;
+        const cell** cells = cell_temp();
+        steps_ += 2 * count;  // the node and the read
+        if (rd.code == op::field || rd.code == op::amount)
+          variable_cells(rd, sel, cells);
+        else
+          column_cells(rd, sel, cells);
+        for (const auto i : sel) {
+          const cell* c = cells[i];
+          out[i] = c == nullptr || !c->present()
+                       ? value{}
+                       : value::number(decimal::from_int(c->kind == cell_kind::number ? c->scale : 0));
+        }
+        release_cells();
+        return;
+      }
+      case code(shape::present_of_read): {
+        const node& rd = p_.nodes[nd.a];
+        if (!loop_read(rd)) break;
+        const cell** cells = cell_temp();
+        steps_ += 2 * count;  // the node and the read
+        variable_cells(rd, sel, cells);
+        for (const auto i : sel) out[i] = value::boolean(cells[i] != nullptr && cells[i]->present());
+        release_cells();
+        return;
+      }
+      case code(shape::amount_of_variable): {
+        if (!loop_read(nd)) break;
+        const cell** cells = cell_temp();
+        steps_ += count;
+        variable_cells(nd, sel, cells);
+        const int level = slot_level_[p_.nodes[nd.a].a];
+        for (const auto i : sel) {
+          out[i] = cells[i] == nullptr
+                       ? value{}
+                       : from_cell(doc_.table_of(batch_.var(i, static_cast<std::uint32_t>(level)).type), *cells[i], -1);
+        }
+        release_cells();
+        return;
+      }
+      case code(shape::count_of_field): {
+        const node& rd = p_.nodes[nd.a];
+        const int level = slot_level_[p_.nodes[rd.a].a];
+        if (level < 0) break;
+        steps_ += 3 * count;  // the node, the field and its variable
+        for (const auto i : sel) {
+          const value& rec = batch_.var(i, static_cast<std::uint32_t>(level));
+          std::int64_t k = 0;
+          if (rec.kind == vk::record) {
+            const cell& c = doc_.table_of(rec.type).at(rec.index, rd.b);
+            if (c.kind == cell_kind::records) k = static_cast<std::int64_t>(doc_.records(c).size());
+          }
+          out[i] = value::number(decimal::from_int(k));
+        }
+        return;
+      }
+      case code(shape::round_of_product): {
+        value* x = temp(batch_.size());
+        value* d = temp(batch_.size());
+        steps_ += 2 * count;  // the node and the product
+        vproduct(p_.nodes[nd.a], sel, x);
+        veval(nd.b, sel, d);
+        for (const auto i : sel) out[i] = rounded(n, nd, x[i], d[i]);
+        release_temp();
+        release_temp();
+        return;
+      }
+      default:
+        break;
+    }
+    switch (nd.code) {
+      case op::param: {
+        steps_ += count;
+        const value v = from_constant(params_.values[nd.a]);
+        for (const auto i : sel) out[i] = v;
+        return;
+      }
+      case op::definition: {
+        steps_ += count;
+        for (const auto i : sel) out[i] = defs_[nd.a];
+        return;
+      }
+      case op::logical_not: {
+        value* a = temp(batch_.size());
+        steps_ += count;
+        veval(nd.a, sel, a);
+        for (const auto i : sel) out[i] = a[i].absent() ? value{} : value::boolean(!a[i].flag);
+        release_temp();
+        return;
+      }
+      case op::logical_and:
+      case op::logical_or:
+      case op::implies: {
+        // Kleene logic, short-circuit per binding: b only where a does not decide.
+        const bool is_and = nd.code == op::logical_and;
+        value* a = temp(batch_.size());
+        value* b = temp(batch_.size());
+        steps_ += count;
+        veval(nd.a, sel, a);
+        auto& rest = selection();
+        for (const auto i : sel) {
+          value& x = a[i];
+          if (nd.code == op::implies && !x.absent()) x.flag = !x.flag;
+          const bool decides = x.kind == vk::boolean && (is_and ? !x.flag : x.flag);
+          if (decides)
+            out[i] = value::boolean(!is_and);
+          else
+            rest.push_back(i);
+        }
+        veval(nd.b, rest, b);
+        for (const auto i : rest) {
+          const value& x = a[i];
+          const value& y = b[i];
+          if (y.kind == vk::boolean && (is_and ? !y.flag : y.flag))
+            out[i] = value::boolean(!is_and);
+          else if (x.absent() || y.absent())
+            out[i] = {};
+          else
+            out[i] = value::boolean(is_and);
+        }
+        release_selection();
+        release_temp();
+        release_temp();
+        return;
+      }
+      case op::add:
+      case op::subtract: {
+        value* a = temp(batch_.size());
+        value* b = temp(batch_.size());
+        steps_ += count;
+        veval(nd.a, sel, a);
+        veval(nd.b, sel, b);
+        for (const auto i : sel) {
+          if (a[i].absent() || b[i].absent()) {
+            out[i] = {};
+            continue;
+          }
+          decimal v, r;
+          const bool ok = (nd.code == op::add ? add(a[i].num(), b[i].num(), v) : subtract(a[i].num(), b[i].num(), v)) &&
+                          add(a[i].radius(), b[i].radius(), r);
+          if (!ok) throw redo_chunk{};
+          out[i] = value::number(v, r);
+        }
+        release_temp();
+        release_temp();
+        return;
+      }
+      case op::multiply: {
+        steps_ += count;
+        vproduct(nd, sel, out);
+        return;
+      }
+      case op::round:
+      case op::round_even: {
+        value* x = temp(batch_.size());
+        value* d = temp(batch_.size());
+        steps_ += count;
+        veval(nd.a, sel, x);
+        veval(nd.b, sel, d);
+        for (const auto i : sel) out[i] = rounded(n, nd, x[i], d[i]);
+        release_temp();
+        release_temp();
+        return;
+      }
+      case op::decimals: {
+        steps_ += count;
+        veval(nd.a, sel, out);
+        for (const auto i : sel)
+          if (!out[i].absent()) out[i] = value::number(decimal::from_int(out[i].num().scale()));
+        return;
+      }
+      case op::amount:
+      case op::amount_dynamic:
+      case op::amount_year:
+      case op::amount_dynamic_year: {
+        steps_ += count;
+        vamount(nd, sel, out);
+        return;
+      }
+      case op::coalesce: {
+        value* b = temp(batch_.size());
+        steps_ += count;
+        veval(nd.a, sel, out);
+        auto& rest = selection();
+        for (const auto i : sel)
+          if (out[i].absent()) rest.push_back(i);
+        veval(nd.b, rest, b);
+        for (const auto i : rest) out[i] = b[i];
+        release_selection();
+        release_temp();
+        return;
+      }
+      default:
+        break;
+    }
+    veval_scalar(n, sel, out);
+  }
+
+  // A read (field, amount or v[c][y]) of loop variables, which the batched reads handle.
+  bool loop_read(const node& rd) const {
+    if (slot_level_[p_.nodes[rd.a].a] < 0) return false;
+    if (rd.code == op::amount_dynamic || rd.code == op::amount_dynamic_year)
+      return slot_level_[p_.nodes[rd.b].a] >= 0;
+    return true;
+  }
+
+  const cell** cell_temp() {
+    if (cell_depth_ == cell_temps_.size()) cell_temps_.emplace_back();
+    auto& t = cell_temps_[cell_depth_++];
+    if (t.size() < batch_.size()) t.resize(batch_.size());
+    return t.data();
+  }
+  void release_cells() { --cell_depth_; }
+
+  // read_cell() of a variable read (v.field, v.column) for each lane; the variable's step.
+  void variable_cells(const node& rd, std::span<const std::uint32_t> sel, const cell** out) {
+    const auto level = static_cast<std::uint32_t>(slot_level_[p_.nodes[rd.a].a]);
+    steps_ += sel.size();  // the variable
+    const int col = rd.code == op::amount ? column_map_[rd.b] : 0;
+    for (const auto i : sel) {
+      const value& rec = batch_.var(i, level);
+      if (rec.kind != vk::record) {
+        out[i] = nullptr;
+        continue;
+      }
+      const auto& t = doc_.table_of(rec.type);
+      if (rd.code == op::field)
+        out[i] = &t.at(rec.index, rd.b);
+      else
+        out[i] = col < 0 || !t.has_amounts() ? nullptr : &t.at(rec.index, t.amount_slot(static_cast<std::uint32_t>(col), 0));
+    }
+  }
+
+  // column_cell() of a `v[c]` / `v[c][y]` read for each lane, with the same steps: the record
+  // variable, then (for a record) the column variable, then (for a column in the proposal)
+  // the year.
+  void column_cells(const node& rd, std::span<const std::uint32_t> sel, const cell** out) {
+    const auto rec_level = static_cast<std::uint32_t>(slot_level_[p_.nodes[rd.a].a]);
+    const auto col_level = static_cast<std::uint32_t>(slot_level_[p_.nodes[rd.b].a]);
+    steps_ += sel.size();  // the record variable
+    const bool with_year = rd.code == op::amount_dynamic_year;
+    auto& need_year = selection();
+    for (const auto i : sel) {
+      out[i] = nullptr;
+      const value& rec = batch_.var(i, rec_level);
+      if (rec.kind != vk::record) continue;
+      ++steps_;  // the column variable
+      const value& c = batch_.var(i, col_level);
+      if (c.kind != vk::column || column_map_[c.index] < 0) continue;
+      if (with_year) {
+        need_year.push_back(i);
+        continue;
+      }
+      const auto& t = doc_.table_of(rec.type);
+      if (t.has_amounts())
+        out[i] = &t.at(rec.index, t.amount_slot(static_cast<std::uint32_t>(column_map_[c.index]), 0));
+    }
+    if (with_year && !need_year.empty()) {
+      value* years = temp(batch_.size());
+      veval(rd.c, need_year, years);
+      for (const auto i : need_year) {
+        const value& y = years[i];
+        if (y.kind != vk::number) continue;
+        const int yi = year_index(y);
+        if (yi < 0) continue;
+        const value& rec = batch_.var(i, rec_level);
+        const auto& t = doc_.table_of(rec.type);
+        if (!t.has_amounts()) continue;
+        const int col = column_map_[batch_.var(i, col_level).index];
+        out[i] = &t.at(rec.index, t.amount_slot(static_cast<std::uint32_t>(col), static_cast<std::uint32_t>(yi)));
+      }
+      release_temp();
+    }
+    release_selection();
+  }
+
+  // amount() for each lane (after the node's own step).
+  void vamount(const node& nd, std::span<const std::uint32_t> sel, value* out) {
+    value* recs = temp(batch_.size());
+    veval(nd.a, sel, recs);
+    const bool dynamic = nd.code == op::amount_dynamic || nd.code == op::amount_dynamic_year;
+    const bool with_year = nd.code == op::amount_year || nd.code == op::amount_dynamic_year;
+    auto& live = selection();
+    for (const auto i : sel) {
+      out[i] = {};
+      if (recs[i].kind == vk::record) live.push_back(i);
+    }
+    value* cols = temp(batch_.size());
+    if (dynamic) {
+      veval(nd.b, live, cols);
+    } else {
+      value c;
+      c.kind = vk::column;
+      c.index = nd.b;
+      for (const auto i : live) cols[i] = c;
+    }
+    auto& ready = selection();
+    for (const auto i : live)
+      if (cols[i].kind == vk::column && column_map_[cols[i].index] >= 0) ready.push_back(i);
+    value* years = temp(batch_.size());
+    if (with_year) veval(nd.c, ready, years);
+    for (const auto i : ready) {
+      std::uint32_t year = 0;
+      if (with_year) {
+        if (years[i].kind != vk::number) continue;
+        const int yi = year_index(years[i]);
+        if (yi < 0) continue;
+        year = static_cast<std::uint32_t>(yi);
+      }
+      const auto& t = doc_.table_of(recs[i].type);
+      if (!t.has_amounts()) continue;
+      const auto col = static_cast<std::uint32_t>(column_map_[cols[i].index]);
+      out[i] = from_cell(t, t.at(recs[i].index, t.amount_slot(col, year)), -1);
+    }
+    release_temp();
+    release_selection();
+    release_temp();
+    release_selection();
+    release_temp();
+  }
+
+  // product() for each lane (after the node's own step).
+  void vproduct(const node& nd, std::span<const std::uint32_t> sel, value* out) {
+    value* a = temp(batch_.size());
+    value* b = temp(batch_.size());
+    veval(nd.a, sel, a);
+    veval(nd.b, sel, b);
+    for (const auto i : sel) {
+      if (a[i].absent() || b[i].absent()) {
+        out[i] = {};
+        continue;
+      }
+      decimal v;
+      bool ok = multiply(a[i].num(), b[i].num(), v);
+      decimal r{};
+      if (ok && !(a[i].radius().is_zero() && b[i].radius().is_zero())) {
+        decimal t1, t2, t3, sum;
+        ok = multiply(a[i].num().abs(), b[i].radius(), t1) && multiply(b[i].num().abs(), a[i].radius(), t2) &&
+             multiply(a[i].radius(), b[i].radius(), t3) && add(t1, t2, sum) && add(sum, t3, r);
+      }
+      if (!ok) throw redo_chunk{};
+      out[i] = value::number(v, r);
+    }
+    release_temp();
+    release_temp();
+  }
+
+  // A text operand of a batched text comparison: a constant or a field of a loop variable.
+  void veval_text_operand(std::uint32_t o, std::span<const std::uint32_t> sel, value* out) {
+    const node& on = p_.nodes[o];
+    if (on.code == op::constant) {
+      steps_ += sel.size();
+      const value v = value::text(p_.constants[on.a].text);
+      for (const auto i : sel) out[i] = v;
+      return;
+    }
+    const auto level = static_cast<std::uint32_t>(slot_level_[p_.nodes[on.a].a]);
+    steps_ += 2 * sel.size();
+    for (const auto i : sel) {
+      const value& rec = batch_.var(i, level);
+      if (rec.kind != vk::record) {
+        out[i] = {};
+        continue;
+      }
+      const auto& t = doc_.table_of(rec.type);
+      const cell& c = t.at(rec.index, on.b);
+      out[i] = c.present() ? from_cell(t, c, static_cast<int>(on.b)) : value{};
+    }
+  }
+
+  // The scalar evaluator, binding by binding.
+  void veval_scalar(std::uint32_t n, std::span<const std::uint32_t> sel, value* out) {
+    for (const auto i : sel) {
+      bind_lane(i);
+      out[i] = eval(n);
+    }
   }
 
   void record_error(rule_run& run, const eval_error& e) {
@@ -1496,6 +2302,7 @@ class evaluator {
       if (auto it = shared_joins_.find(key); it != shared_joins_.end()) {
         steps_ += it->second.steps;
         if (steps_ > options_.max_steps) throw budget_exceeded{};
+        built_.push_back({comprehension, false, 0});
         return *(slot = it->second.index);
       }
     }
@@ -1515,6 +2322,7 @@ class evaluator {
       vars_[info.slot] = saved;
     }
     if (key != 0) shared_joins_[key] = {index, steps_ - before};
+    built_.push_back({comprehension, false, key});
     return *(slot = std::move(index));
   }
 
@@ -1580,6 +2388,7 @@ class evaluator {
     };
     stream(list_node, element_sink(add));
     if (!all_text) set.reset();
+    built_.push_back({list_node, true, 0});
     return (text_sets_[list_node] = std::move(set)).get();
   }
 
@@ -1678,6 +2487,29 @@ class evaluator {
   std::unordered_map<std::uint64_t, shared_join> shared_joins_;  // by shared_join_key()
   std::unordered_map<std::uint32_t, std::unique_ptr<std::unordered_set<std::string_view>>> text_sets_;
   std::uint64_t steps_ = 0;
+  // Batched evaluation (see loop_batched).
+  static constexpr std::uint32_t no_lane = 0xffffffffu;
+  batch batch_;
+  std::vector<value> next_;
+  std::vector<int> slot_level_;          // by variable slot: the rule loop binding it, or -1
+  std::vector<std::uint32_t> loop_slots_;  // by loop level: its variable slot
+  std::uint32_t batch_levels_ = 0;
+  std::uint32_t bound_lane_ = no_lane;   // the binding vars_ holds, if any
+  std::vector<std::vector<value>> temps_;
+  std::size_t temp_depth_ = 0;
+  std::deque<std::vector<std::uint32_t>> sels_;  // stable references while nested
+  std::vector<std::vector<const cell*>> cell_temps_;
+  std::size_t cell_depth_ = 0;
+  std::size_t sel_depth_ = 0;
+  std::vector<std::uint32_t> all_lanes_;
+  // Indexes built while a chunk ran, undone with it so that the scalar rerun is charged for
+  // building them as before: (comprehension or list node, is a text set, shared join key).
+  struct built_index {
+    std::uint32_t node;
+    bool text_set;
+    std::uint64_t shared_key;
+  };
+  std::vector<built_index> built_;
   std::vector<std::uint8_t> codes_;  // by node: code(op) or code(shape), see eval()
   struct cache_entry {
     value v;

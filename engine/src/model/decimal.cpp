@@ -234,7 +234,7 @@ bool subtract_general(decimal a, decimal b, decimal& out) noexcept {
   return normalize(diff, scale, out);
 }
 
-bool multiply(decimal a, decimal b, decimal& out) noexcept {
+bool multiply_general(decimal a, decimal b, decimal& out) noexcept {
   const i128 product = static_cast<i128>(a.coefficient()) * static_cast<i128>(b.coefficient());
   return normalize(product, a.scale() + b.scale(), out);
 }

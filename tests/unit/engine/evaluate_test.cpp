@@ -149,6 +149,44 @@ BOOST_AUTO_TEST_CASE(an_error_in_a_binding_is_reported_once_with_a_count) {
   BOOST_TEST(r.findings[0].where.pointer == "/items/0");
 }
 
+// Rules are evaluated a chunk of bindings at a time; a chunk in which a binding fails is run
+// again binding by binding. Across several chunks, violations, errors and passes must come out
+// as binding-by-binding evaluation gives them: every violation in order, the errors counted once
+// with the first, the stats complete.
+BOOST_AUTO_TEST_CASE(errors_and_violations_across_many_bindings_are_reported_in_order) {
+  std::string items;
+  for (int i = 0; i < 700; ++i) {
+    if (i) items += ',';
+    const bool zero = i == 300 || i == 650;  // division by zero
+    const bool wrong = i % 97 == 5;          // region > national
+    items += item(std::string(1, 'i').append(std::to_string(i)), std::string(R"({"national": )") + (zero ? "0.0" : "2.0") +
+                                               R"(, "region": )" + (wrong ? "3.0" : "1.0") + "}");
+  }
+  const std::string rules = "columns national, region\nrule D error \"ratio\" { for i in items\n"
+                            "  for y in years where y > 0\n"
+                            "  expect i.region[y] / i.national[y] < 1\n  message \"{i.name}\" }\n";
+  auto r = check(rules, test::proposal_json(items));
+  std::vector<std::string> violations;
+  for (const auto& f : r.findings)
+    if (f.kind == engine::finding_kind::violation) violations.push_back(f.message);
+  const std::vector<std::string> expected = {"i5", "i102", "i199", "i296", "i393", "i490", "i587", "i684"};
+  BOOST_TEST(violations == expected, boost::test_tools::per_element());
+  BOOST_TEST_REQUIRE(r.result.stats.size() == 1u);
+  BOOST_TEST(r.result.stats[0].bindings == 700u);
+  BOOST_TEST(r.result.stats[0].failed == 8u);
+  BOOST_TEST(r.result.stats[0].passed == 690u);
+  const auto errors = std::count_if(r.findings.begin(), r.findings.end(), [](const auto& f) {
+    return f.kind == engine::finding_kind::not_evaluated;
+  });
+  BOOST_TEST_REQUIRE(errors == 1);
+  const auto& e = *std::find_if(r.findings.begin(), r.findings.end(), [](const auto& f) {
+    return f.kind == engine::finding_kind::not_evaluated;
+  });
+  BOOST_TEST(e.message == "ratio: not evaluated for 2 bindings; the first: division by zero in "
+                          "'i.region[y] / i.national[y]'");
+  BOOST_TEST(e.where.pointer == "/items/300");
+}
+
 BOOST_AUTO_TEST_CASE(parameters_can_be_overridden) {
   const std::string rules = "columns national, region\nparam key = 0.3117\n"
                             "rule K error \"k\" { for i in items expect i.region == round(i.national * key, 1) }\n";

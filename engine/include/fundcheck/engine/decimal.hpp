@@ -41,7 +41,7 @@ class decimal {
   // add/subtract has the larger scale; multiply has the sum of the scales (trailing zeros are
   // dropped when needed to fit).
   // (add, subtract and the comparison are defined below the class: inline for equal scales.)
-  friend bool multiply(decimal a, decimal b, decimal& out) noexcept;
+  // (multiply is defined below the class: inline when the product fits.)
   // a / b rounded to `scale` decimals (half even); false on division by zero or overflow.
   friend bool divide(decimal a, decimal b, int scale, decimal& out) noexcept;
 
@@ -70,19 +70,68 @@ class decimal {
 // The general cases, out of line: operands of different scales, and results that do not fit
 // the fast paths below.
 bool add_general(decimal a, decimal b, decimal& out) noexcept;
+bool multiply_general(decimal a, decimal b, decimal& out) noexcept;
 bool subtract_general(decimal a, decimal b, decimal& out) noexcept;
 std::strong_ordering compare_general(decimal a, decimal b) noexcept;
 
 // Amounts of one table mostly share a scale; then these are a machine add or compare, inline
 // (the evaluator calls them for every amount it sums or compares). Same results as the general
 // case, which the fast path only skips when it would give the same value.
+namespace detail {
+inline constexpr std::int64_t pow10[] = {1,
+                                         10,
+                                         100,
+                                         1000,
+                                         10000,
+                                         100000,
+                                         1000000,
+                                         10000000,
+                                         100000000,
+                                         1000000000,
+                                         10000000000,
+                                         100000000000,
+                                         1000000000000,
+                                         10000000000000,
+                                         100000000000000,
+                                         1000000000000000,
+                                         10000000000000000,
+                                         100000000000000000,
+                                         1000000000000000000};
+// a's coefficient at the larger scale `scale`; false on overflow.
+inline bool widen(decimal a, int scale, std::int64_t& out) noexcept {
+  return !__builtin_mul_overflow(a.coefficient(), pow10[scale - a.scale()], &out);
+}
+}  // namespace detail
+
 inline bool add(decimal a, decimal b, decimal& out) noexcept {
   std::int64_t sum;
-  if (a.scale() == b.scale() && !__builtin_add_overflow(a.coefficient(), b.coefficient(), &sum)) {
-    out = decimal(sum, a.scale());
-    return true;
+  if (a.scale() == b.scale()) {
+    if (!__builtin_add_overflow(a.coefficient(), b.coefficient(), &sum)) {
+      out = decimal(sum, a.scale());
+      return true;
+    }
+  } else {
+    // Different scales (an amount and a rounding radius): exact in 64 bits when it fits.
+    const int scale = a.scale() > b.scale() ? a.scale() : b.scale();
+    std::int64_t x, y;
+    if (detail::widen(a, scale, x) && detail::widen(b, scale, y) && !__builtin_add_overflow(x, y, &sum)) {
+      out = decimal(sum, scale);
+      return true;
+    }
   }
   return add_general(a, b, out);
+}
+
+// The product has the sum of the scales when it fits; otherwise the general case drops
+// trailing zeros to make it fit.
+inline bool multiply(decimal a, decimal b, decimal& out) noexcept {
+  std::int64_t product;
+  if (a.scale() + b.scale() <= decimal::max_scale &&
+      !__builtin_mul_overflow(a.coefficient(), b.coefficient(), &product)) {
+    out = decimal(product, a.scale() + b.scale());
+    return true;
+  }
+  return multiply_general(a, b, out);
 }
 inline bool subtract(decimal a, decimal b, decimal& out) noexcept {
   std::int64_t diff;
