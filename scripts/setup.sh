@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build pkg-config
   libboost1.81-dev libboost-graph1.81-dev libboost-test1.81-dev
-  nlohmann-json3-dev libspdlog-dev libfmt-dev libsimdjson-dev
+  nlohmann-json3-dev libspdlog-dev libfmt-dev libsimdjson-dev libssl-dev
 )
 
 missing=()

@@ -1,91 +1,47 @@
+// SHA-256 through OpenSSL's EVP interface.
 #include "fundcheck/engine/sha256.hpp"
 
-#include <cstring>
+#include <new>
+
+#include <openssl/evp.h>
 
 namespace fundcheck::engine {
-namespace {
 
-constexpr std::uint32_t k[64] = {
-    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
+struct sha256::context {
+  EVP_MD_CTX* md = nullptr;
+};
 
-constexpr std::uint32_t rotr(std::uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
-
-}  // namespace
-
-sha256::sha256() noexcept
-    : state_{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19} {}
-
-void sha256::block(const std::uint8_t* p) noexcept {
-  std::uint32_t w[64];
-  for (int i = 0; i < 16; ++i)
-    w[i] = (std::uint32_t(p[4 * i]) << 24) | (std::uint32_t(p[4 * i + 1]) << 16) |
-           (std::uint32_t(p[4 * i + 2]) << 8) | std::uint32_t(p[4 * i + 3]);
-  for (int i = 16; i < 64; ++i) {
-    const auto s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3);
-    const auto s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);
-    w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+sha256::sha256() : ctx_(std::make_unique<context>()) {
+  ctx_->md = EVP_MD_CTX_new();
+  if (ctx_->md == nullptr || EVP_DigestInit_ex(ctx_->md, EVP_sha256(), nullptr) != 1) {
+    EVP_MD_CTX_free(ctx_->md);
+    throw std::bad_alloc();
   }
-  auto [a, b, c, d, e, f, g, h] = state_;
-  for (int i = 0; i < 64; ++i) {
-    const auto s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25);
-    const auto ch = (e & f) ^ (~e & g);
-    const auto t1 = h + s1 + ch + k[i] + w[i];
-    const auto s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22);
-    const auto maj = (a & b) ^ (a & c) ^ (b & c);
-    const auto t2 = s0 + maj;
-    h = g; g = f; f = e; e = d + t1; d = c; c = b; b = a; a = t1 + t2;
-  }
-  state_[0] += a; state_[1] += b; state_[2] += c; state_[3] += d;
-  state_[4] += e; state_[5] += f; state_[6] += g; state_[7] += h;
 }
 
+sha256::~sha256() { EVP_MD_CTX_free(ctx_->md); }
+
 void sha256::update(std::string_view data) noexcept {
-  const auto* p = reinterpret_cast<const std::uint8_t*>(data.data());
-  std::size_t n = data.size();
-  length_ += n;
-  while (n > 0) {
-    const std::size_t take = std::min(n, buffer_.size() - used_);
-    std::memcpy(buffer_.data() + used_, p, take);
-    used_ += take;
-    p += take;
-    n -= take;
-    if (used_ == buffer_.size()) {
-      block(buffer_.data());
-      used_ = 0;
-    }
-  }
+  // EVP_DigestUpdate of an initialised SHA-256 context does not fail.
+  EVP_DigestUpdate(ctx_->md, data.data(), data.size());
 }
 
 std::array<std::uint8_t, 32> sha256::digest() noexcept {
-  const std::uint64_t bits = length_ * 8;
-  const std::uint8_t pad = 0x80;
-  update(std::string_view(reinterpret_cast<const char*>(&pad), 1));
-  const std::uint8_t zero = 0;
-  while (used_ != 56) update(std::string_view(reinterpret_cast<const char*>(&zero), 1));
-  std::uint8_t len[8];
-  for (int i = 0; i < 8; ++i) len[i] = static_cast<std::uint8_t>(bits >> (56 - 8 * i));
-  update(std::string_view(reinterpret_cast<const char*>(len), 8));
   std::array<std::uint8_t, 32> out{};
-  for (int i = 0; i < 8; ++i)
-    for (int j = 0; j < 4; ++j) out[4 * i + j] = static_cast<std::uint8_t>(state_[i] >> (24 - 8 * j));
+  unsigned int size = 0;
+  EVP_DigestFinal_ex(ctx_->md, out.data(), &size);
   return out;
 }
 
 std::string sha256::hex_digest() {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string s;
-  for (auto b : digest()) {
-    s += digits[b >> 4];
-    s += digits[b & 15];
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(64);
+  for (const auto b : digest()) {
+    out.push_back(hex[b >> 4]);
+    out.push_back(hex[b & 15]);
   }
-  return s;
+  return out;
 }
 
 }  // namespace fundcheck::engine

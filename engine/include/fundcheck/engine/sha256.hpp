@@ -1,8 +1,11 @@
 #pragma once
-// SHA-256 (FIPS 180-4), for content hashes of rule sets and proposals in reports.
+// SHA-256 (FIPS 180-4), for content hashes of rule sets and proposals in reports. Computed by
+// OpenSSL's libcrypto, which uses the CPU's SHA extensions where there are some: hashing a 40 MB
+// proposal takes milliseconds instead of most of the check.
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -10,17 +13,18 @@ namespace fundcheck::engine {
 
 class sha256 {
  public:
-  sha256() noexcept;
+  sha256();
+  ~sha256();
+  sha256(const sha256&) = delete;
+  sha256& operator=(const sha256&) = delete;
+
   void update(std::string_view data) noexcept;
   std::array<std::uint8_t, 32> digest() noexcept;  // finishes the hash; call once
   std::string hex_digest();                         // lowercase hex of digest()
 
  private:
-  void block(const std::uint8_t* p) noexcept;
-  std::array<std::uint32_t, 8> state_;
-  std::array<std::uint8_t, 64> buffer_{};
-  std::uint64_t length_ = 0;  // bytes
-  std::size_t used_ = 0;
+  struct context;
+  std::unique_ptr<context> ctx_;
 };
 
 inline std::string sha256_hex(std::string_view data) {
