@@ -91,6 +91,7 @@ int run_check(const std::vector<std::string>& argv) {
       }
       std::cout << j.dump(2) << '\n';
     }
+    if (format == "html") engine::render_html_rule_errors(std::cout, FUNDCHECK_VERSION, compiled.diagnostics);
     dsl::render_text(std::cerr, compiled.diagnostics, ro);
     return 2;
   }

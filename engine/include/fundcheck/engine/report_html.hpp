@@ -6,6 +6,10 @@
 // which are grouped by rule. Format: docs/report-format.md ("HTML").
 
 #include <iosfwd>
+#include <string_view>
+#include <vector>
+
+#include "fundcheck/dsl/diagnostic.hpp"
 
 #include "fundcheck/engine/report.hpp"
 
@@ -19,5 +23,10 @@ struct html_options {
 // proposal_report::model when that is set (otherwise only its findings and diagnostics are
 // listed). Every text taken from the inputs is escaped. Deterministic: no clock, no environment.
 void render_html(std::ostream& out, const run_report& r, const html_options& opts = {});
+
+// The page for a run that checked nothing because the rules could not be loaded: their
+// diagnostics (E1xxx, E2xxx), each with its place in the rule file.
+void render_html_rule_errors(std::ostream& out, std::string_view version,
+                             const std::vector<dsl::diagnostic>& diagnostics);
 
 }  // namespace fundcheck::engine
