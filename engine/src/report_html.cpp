@@ -13,6 +13,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include <fmt/format.h>
@@ -320,6 +321,7 @@ class proposal_page {
   proposal_page(std::size_t index, const proposal_report& p, const html_options& o)
       : index_(index), p_(p), doc_(p.model.get()), opts_(o) {
     group_findings();
+    index_names();
   }
 
   void render(std::string& out);
@@ -328,6 +330,7 @@ class proposal_page {
   std::string id(std::string_view suffix) const { return fmt::format("p{}-{}", index_, suffix); }
 
   void group_findings();
+  void index_names();
   bool touched(const std::string& record_pointer) const {
     return flags_.contains(record_pointer) || prefixes_.contains(record_pointer);
   }
@@ -366,6 +369,7 @@ class proposal_page {
   std::set<std::string, std::less<>> prefixes_;          // record pointers above a flagged pointer
   std::map<std::string, std::string, std::less<>> anchors_;  // pointer -> id of the cell drawn for it
   std::map<std::string, std::string, std::less<>> places_;   // pointer -> the cell in words
+  std::unordered_map<std::string_view, std::string_view> names_;  // record id -> its name
 };
 
 void proposal_page::group_findings() {
@@ -401,6 +405,28 @@ void proposal_page::group_findings() {
            at = f->where.pointer.find('/', at + 1))
         prefixes_.insert(f->where.pointer.substr(0, at));
       prefixes_.insert(std::string());
+    }
+  }
+}
+
+// Names of the records other records refer to by id (an earmark, a transfer's ends). Recipients
+// first: where an item and a recipient share an id, a reference means the recipient.
+void proposal_page::index_names() {
+  if (!doc_) return;
+  const schema& s = doc_->schema_def();
+  std::vector<int> order;
+  if (const int r = s.record_index("recipient"); r > 0) order.push_back(r);
+  for (std::size_t r = 1; r < s.records.size(); ++r)
+    if (static_cast<int>(r) != s.record_index("recipient")) order.push_back(static_cast<int>(r));
+  for (const int r : order) {
+    const table& t = doc_->table_of(r);
+    const int id_field = t.def().field_index("id");
+    const int name_field = t.def().field_index("name");
+    if (id_field < 0 || name_field < 0) continue;
+    for (std::uint32_t i = 0; i < t.size(); ++i) {
+      const cell& id = t.at(i, static_cast<std::uint32_t>(id_field));
+      const cell& name = t.at(i, static_cast<std::uint32_t>(name_field));
+      if (id.kind == cell_kind::text && name.kind == cell_kind::text) names_.try_emplace(doc_->text(id), doc_->text(name));
     }
   }
 }
@@ -482,20 +508,8 @@ std::string proposal_page::field_html(int record, std::uint32_t row, int field) 
     if (col >= 0) return esc(doc_->columns()[static_cast<std::size_t>(col)].label);
   }
   if (f.name == "recipient" || f.name == "earmark" || f.name == "from" || f.name == "to") {
-    const schema& s = doc_->schema_def();
-    for (std::size_t r = 1; r < s.records.size(); ++r) {
-      const table& other = doc_->table_of(static_cast<int>(r));
-      const int id_field = other.def().field_index("id");
-      const int name_field = other.def().field_index("name");
-      if (id_field < 0 || name_field < 0) continue;
-      for (std::uint32_t i = 0; i < other.size(); ++i) {
-        const cell& idc = other.at(i, static_cast<std::uint32_t>(id_field));
-        if (idc.kind != cell_kind::text || doc_->text(idc) != text) continue;
-        const cell& nc = other.at(i, static_cast<std::uint32_t>(name_field));
-        if (nc.kind != cell_kind::text) continue;
-        return fmt::format("{} <span class=\"id\">{}</span>", esc(doc_->text(nc)), esc(text));
-      }
-    }
+    if (const auto name = names_.find(text); name != names_.end())
+      return fmt::format("{} <span class=\"id\">{}</span>", esc(name->second), esc(text));
     return fmt::format("<span class=\"id unresolved\">{}</span>", esc(text));
   }
   return esc(text);
