@@ -233,6 +233,17 @@ std::string collection_title(std::string_view name) {
   return std::string(name);
 }
 
+// One record of a collection, for naming a cell of a record without a name ("Overførsel 2").
+std::string record_word(std::string_view collection) {
+  if (collection == "items") return "Række";
+  if (collection == "totals") return "Total";
+  if (collection == "recipients") return "Modtager";
+  if (collection == "transfers") return "Overførsel";
+  if (collection == "funding") return "Kasse";
+  if (collection == "un_goals") return "Verdensmål";
+  return std::string(collection);
+}
+
 // Amounts as the seed table writes them: decimal comma, '.' between thousands; whole numbers
 // (years, counts) without a separator, as the evaluator's messages do.
 std::string da_number(const decimal& d) { return d.format(-1, ',', d.scale() > 0 ? '.' : 0); }
@@ -370,6 +381,7 @@ class proposal_page {
   std::map<std::string, std::string, std::less<>> anchors_;  // pointer -> id of the cell drawn for it
   std::map<std::string, std::string, std::less<>> places_;   // pointer -> the cell in words
   std::unordered_map<std::string_view, std::string_view> names_;  // record id -> its name
+  std::set<std::string, std::less<>> used_ids_;             // cell ids given out
 };
 
 void proposal_page::group_findings() {
@@ -454,11 +466,14 @@ void proposal_page::put_cell(std::string& out, std::string_view tag, std::string
   } else {
     std::sort(numbers.begin(), numbers.end());
     numbers.erase(std::unique(numbers.begin(), numbers.end()), numbers.end());
-    const std::string anchor = id(fmt::format("c{}", numbers.front()));
+    // A value may be drawn twice (a row's name in the table and in its details): the findings
+    // link to the first drawing; the second gets an id of its own.
+    std::string anchor = id(fmt::format("c{}", numbers.front()));
+    for (int copy = 2; used_ids_.contains(anchor); ++copy) anchor = id(fmt::format("c{}-{}", numbers.front(), copy));
+    used_ids_.insert(anchor);
     std::string pointer_attr;
     for (const auto* ptr : flagged) {
-      anchors_[*ptr] = anchor;
-      places_[*ptr] = place;
+      if (anchors_.try_emplace(*ptr, anchor).second) places_[*ptr] = place;
       if (!pointer_attr.empty()) pointer_attr += ' ';
       escape(pointer_attr, *ptr);
     }
@@ -805,7 +820,7 @@ void proposal_page::render_record_table(std::string& out, int collection, const 
                                    : fd.name == "id"                                     ? "id"
                                                                                          : "text";
       put_cell(out, "td", cls, ptrs, field_html(record, row, f),
-               fmt::format("{}, {}", with_names ? name : fmt::format("{} {}", collection_title(s.collections[static_cast<std::size_t>(collection)].name), t.origin_of(row).index + 1),
+               fmt::format("{}, {}", with_names ? name : fmt::format("{} {}", record_word(s.collections[static_cast<std::size_t>(collection)].name), t.origin_of(row).index + 1),
                            field_label(def.name, fd.name)));
     }
     out += "</tr>\n";

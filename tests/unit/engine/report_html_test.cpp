@@ -69,6 +69,14 @@ void require_only_own_tags(const std::string& html) {
              "a '<' that opens no tag");
 }
 
+// No two elements share an id, so every link has one target.
+void require_unique_ids(const std::string& html) {
+  const std::regex id(" id=\"([^\"]*)\"");
+  std::set<std::string> seen;
+  for (auto it = std::sregex_iterator(html.begin(), html.end(), id); it != std::sregex_iterator(); ++it)
+    BOOST_TEST(seen.insert((*it)[1].str()).second, "id used twice: " << (*it)[1].str());
+}
+
 const std::string sum_rule =
     "columns national, region\n"
     "rule SUM error \"sub-rows <add> up & match\" {\n"
@@ -102,6 +110,7 @@ BOOST_AUTO_TEST_CASE(names_and_messages_from_the_input_are_escaped) {
   BOOST_TEST(h.find("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co (national): 4.0 vs 10.0") !=
              std::string::npos);
   require_only_own_tags(h);
+  require_unique_ids(h);
 }
 
 BOOST_AUTO_TEST_CASE(invalid_utf8_and_control_characters_become_replacement_characters) {
@@ -151,6 +160,34 @@ BOOST_AUTO_TEST_CASE(a_note_is_marked_as_a_note_and_an_empty_cell_can_be_flagged
              std::string::npos);
   BOOST_TEST(h.find("Holder kun inden for afrundingen:") != std::string::npos);
   BOOST_TEST(h.find("afrundingsinterval 9,95 til 10,05") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_finding_about_a_row_flags_its_name_wherever_it_is_drawn) {
+  const std::string rules = "columns national\nrule ROW error \"no sub-rows\" { for item in items expect count(item.subitems) == 0 }\n";
+  const std::string proposal = test::proposal_json(
+      R"({"id": "a", "name": "Alpha", "channel": "block", "amounts": {"national": 1.0},
+          "subitems": [{"id": "b", "name": "Beta", "channel": "block", "amounts": {"national": 1.0}}]})");
+  const auto p = render(rules, proposal);
+  const std::string& h = p->html;
+  // In the table and in the rows' details; the finding links to the table's.
+  BOOST_TEST(h.find(R"(<th id="p1-c1" class="flagged sev-error" data-pointer="/items/0" scope="row">Alpha)") != std::string::npos);
+  BOOST_TEST(h.find(R"(<th id="p1-c1-2" class="flagged sev-error" data-pointer="/items/0" scope="row">Alpha)") != std::string::npos);
+  BOOST_TEST(h.find(R"(<a href="#p1-c1">Alpha</a>)") != std::string::npos);
+  require_unique_ids(h);
+}
+
+BOOST_AUTO_TEST_CASE(values_can_be_left_out) {
+  const std::string proposal = test::proposal_json(
+      R"({"id": "a", "name": "Alpha", "amounts": {"national": 10.0, "region": 3.0},
+          "subitems": [{"id": "b", "name": "Beta", "amounts": {"national": 4.0, "region": 3.0}}]})");
+  const auto p = render(sum_rule, proposal);
+  BOOST_TEST(p->html.find("<table class=\"values\">") != std::string::npos);
+  engine::html_options o;
+  o.show_values = false;
+  std::ostringstream s;
+  engine::render_html(s, p->report, o);
+  BOOST_TEST(s.str().find("<table class=\"values\">") == std::string::npos);
+  BOOST_TEST(s.str().find("Alpha (national): 4.0 vs 10.0") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(an_unreadable_proposal_shows_its_diagnostics) {
