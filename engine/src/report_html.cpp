@@ -477,8 +477,10 @@ void proposal_page::put_cell(std::string& out, std::string_view tag, std::string
       if (!pointer_attr.empty()) pointer_attr += ' ';
       escape(pointer_attr, *ptr);
     }
-    out += fmt::format(" id=\"{}\" class=\"{}{}flagged {}\" data-pointer=\"{}\"", anchor, cls, cls.empty() ? "" : " ",
-                       severity_class(worst), pointer_attr);
+    // Several references need more room than the cell's padding gives one.
+    const std::string_view room = numbers.size() == 1 ? "" : numbers.size() == 2 ? " refs-2" : " refs-3";
+    out += fmt::format(" id=\"{}\" class=\"{}{}flagged {}{}\" data-pointer=\"{}\"", anchor, cls, cls.empty() ? "" : " ",
+                       severity_class(worst), room, pointer_attr);
     out += attrs;
     out += '>';
     out += content.empty() ? std::string("<span class=\"empty\">tom</span>") : content;

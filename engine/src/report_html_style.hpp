@@ -90,6 +90,8 @@ table.checklist tr.unmarked th { color: var(--muted); }
 sup.refs { font-size: .68em; font-weight: 700; margin-left: .3em; line-height: 0; }
 /* In a column of amounts the reference sits in the cell's right padding, so the digits stay aligned. */
 td.num.flagged > sup.refs { position: absolute; right: .4rem; top: .6rem; margin: 0; }
+td.num.flagged.refs-2 { padding-right: 1.9rem; }
+td.num.flagged.refs-3 { padding-right: 2.7rem; }
 sup.refs a { text-decoration: none; }
 .sev-error > sup.refs a { color: var(--err); }
 .sev-warning > sup.refs a { color: var(--warn); }
