@@ -11,6 +11,7 @@
 #include "fundcheck/engine/evaluate.hpp"
 #include "fundcheck/engine/proposal.hpp"
 #include "fundcheck/engine/report.hpp"
+#include "fundcheck/engine/report_html.hpp"
 #include "fundcheck/engine/rule_set.hpp"
 #include "fundcheck/engine/sha256.hpp"
 
@@ -23,7 +24,7 @@ namespace {
 const std::vector<option_spec> check_options = {
     {"rules", 'r', true, true, "FILE|DIR", "rule file or directory of *.rules (repeatable; default: ./rules)"},
     {"param", 'p', true, true, "NAME=VALUE", "override a rule parameter, e.g. --param key=0.3117 (repeatable)"},
-    {"format", 'f', true, false, "text|json", "report format (default: text)"},
+    {"format", 'f', true, false, "text|json|html", "report format (default: text); html: one self-contained page to print"},
     {"color", 0, true, false, "auto|always|never", "colour in text output (default: auto; NO_COLOR is respected)"},
     {"fail-on", 0, true, false, "error|warning", "which findings make the exit code 1 (default: error)"},
     {"no-notes", 0, false, false, "", "leave notes out of the text report"},
@@ -46,8 +47,8 @@ int run_check(const std::vector<std::string>& argv) {
     return 0;
   }
   const std::string format = args->last("format").value_or("text");
-  if (format != "text" && format != "json")
-    return usage_error("check", fmt::format("--format must be text or json, got '{}'", format));
+  if (format != "text" && format != "json" && format != "html")
+    return usage_error("check", fmt::format("--format must be text, json or html, got '{}'", format));
   const std::string fail_on_text = args->last("fail-on").value_or("error");
   if (fail_on_text != "error" && fail_on_text != "warning")
     return usage_error("check", fmt::format("--fail-on must be error or warning, got '{}'", fail_on_text));
@@ -90,6 +91,7 @@ int run_check(const std::vector<std::string>& argv) {
       }
       std::cout << j.dump(2) << '\n';
     }
+    if (format == "html") engine::render_html_rule_errors(std::cout, FUNDCHECK_VERSION, compiled.diagnostics);
     dsl::render_text(std::cerr, compiled.diagnostics, ro);
     return 2;
   }
@@ -139,13 +141,16 @@ int run_check(const std::vector<std::string>& argv) {
         pr.result = engine::evaluate(*pr.rules, *loaded.value, values, eval_options);
         // Text without notes need not describe them; JSON always carries every finding.
         pr.findings = engine::describe(*pr.rules, *loaded.value, *pr.result,
-                                       format == "json" || !args->has("no-notes"));
+                                       format != "text" || !args->has("no-notes"));
       }
     }
+    if (format == "html") pr.model = std::move(loaded.value);  // the page draws the proposal
     report.proposals.push_back(std::move(pr));
   }
   if (format == "json") {
     std::cout << engine::render_json(report);
+  } else if (format == "html") {
+    engine::render_html(std::cout, report);
   } else {
     engine::text_options to;
     to.color = color;

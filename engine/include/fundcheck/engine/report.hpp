@@ -4,6 +4,7 @@
 // (docs/report-format.md). The exit code policy lives here too, so every front end agrees.
 
 #include <iosfwd>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,6 +25,8 @@ struct proposal_report {
   std::optional<evaluation_result> result;   // when it was checked
   std::vector<finding_details> findings;     // result's findings in words (describe()); the
                                              // text report may leave notes out
+  std::shared_ptr<const proposal> model;     // the loaded proposal, for reports that draw it
+                                             // (HTML); may be null even when it was read
   bool failed(dsl::level fail_on) const noexcept;  // errors, or (fail_on) warnings too
 };
 
