@@ -638,12 +638,30 @@ class evaluator {
       b.vars.resize(b.vars.size() + levels - 1);
     }
     bound_lane_ = no_lane;
-    filter_batch(rule.loops[0].filter);
+    filter_loop(rule.loops[0]);
     for (std::uint32_t k = 1; k < levels; ++k) {
       expand(rule.loops[k], k);
-      filter_batch(rule.loops[k].filter);
+      filter_loop(rule.loops[k]);
     }
     check_batch(run);
+  }
+
+  // A loop's filter over the batch. When the filter is exactly the join's text equality, every
+  // element the join index gave passes it: only its steps are counted (a constant operand one,
+  // a field of a variable two, as text_comparison() counts them).
+  void filter_loop(const loop_def& l) {
+    if (l.filter == no_node) return;
+    if (l.join != no_node && codes_[l.filter] == code(shape::text_comparison)) {
+      const node& f = p_.nodes[l.filter];
+      const auto& info = p_.comprehensions[l.join];
+      if (f.code == op::equal && ((f.a == info.join_read && f.b == info.join_key) ||
+                                  (f.b == info.join_read && f.a == info.join_key))) {
+        auto cost = [&](std::uint32_t o) -> std::uint64_t { return p_.nodes[o].code == op::constant ? 1 : 2; };
+        steps_ += std::uint64_t{batch_.size()} * (1 + cost(f.a) + cost(f.b));
+        return;
+      }
+    }
+    filter_batch(l.filter);
   }
 
   // Adds level k: each binding is followed by its elements of loop k's source, in order.

@@ -46,11 +46,11 @@ bool normalize(i128 coefficient, int scale, decimal& out) noexcept {
   return true;
 }
 
-// Divides a non-negative n by a positive d and rounds the quotient per mode; `negative` is the
-// sign of the exact result (rounding is symmetric around zero).
-u128 divide_rounded(u128 n, u128 d, rounding mode) noexcept {
-  u128 q = n / d;
-  const u128 r = n % d;
+// Divides a magnitude n by a positive d and rounds the quotient per mode (rounding is symmetric
+// around zero, so the caller applies the sign).
+std::uint64_t divide_rounded64(std::uint64_t n, std::uint64_t d, rounding mode) noexcept {
+  std::uint64_t q = n / d;
+  const std::uint64_t r = n % d;
   if (r == 0) return q;
   switch (mode) {
     case rounding::toward_zero:
@@ -72,8 +72,11 @@ u128 magnitude(std::int64_t v) noexcept {
 // The coefficient rounded to `decimals` digits (as a wide integer; the caller checks the fit).
 i128 rounded_coefficient(decimal d, int decimals, rounding mode) noexcept {
   if (decimals >= d.scale()) return static_cast<i128>(d.coefficient()) * pow10_wide(decimals - d.scale());
-  const u128 q = divide_rounded(magnitude(d.coefficient()),
-                                static_cast<u128>(pow10[static_cast<std::size_t>(d.scale() - decimals)]), mode);
+  // |coefficient| <= 2^63 and the divisor <= 10^18: a 64-bit division (the 128-bit one is a
+  // library call several times slower, and every round() of an amount comes here).
+  const std::uint64_t q = divide_rounded64(static_cast<std::uint64_t>(magnitude(d.coefficient())),
+                                           static_cast<std::uint64_t>(pow10[static_cast<std::size_t>(d.scale() - decimals)]),
+                                           mode);
   return d.is_negative() ? -static_cast<i128>(q) : static_cast<i128>(q);
 }
 
