@@ -759,11 +759,21 @@ class evaluator {
       veval(c.expect, sel, res);
     }
     const node& en = p_.nodes[c.expect];
+    // `a == b within t`: t is evaluated where a and b are both present and differ (compare()).
+    value* tolerance = nullptr;
+    if (c.lhs != no_node && en.code == op::within) {
+      tolerance = temp(n);
+      auto& need = selection();
+      for (const auto i : sel)
+        if (!lhs[i].absent() && !rhs[i].absent() && !(lhs[i].num() == rhs[i].num())) need.push_back(i);
+      veval(en.c, need, tolerance);
+      release_selection();
+    }
     for (const auto i : sel) {
       bool passed, by_rounding = false;
       if (c.lhs != no_node) {
-        if (en.code == op::within) bind_lane(i);  // the tolerance is evaluated in the binding
-        const value r = compare(en, lhs[i], rhs[i], &by_rounding);
+        const value r = tolerance != nullptr ? within(lhs[i], rhs[i], tolerance[i], by_rounding)
+                                             : compare(en, lhs[i], rhs[i], &by_rounding);
         if (r.absent()) {
           ++run.stats.not_applicable;
           continue;
@@ -790,9 +800,22 @@ class evaluator {
       else
         report(run.rule, value{}, value{}, passed ? finding_kind::rounding : finding_kind::violation);
     }
+    if (tolerance != nullptr) release_temp();
     release_temp();
     release_temp();
     release_temp();
+  }
+
+  // compare() of `a == b within t` with the tolerance already evaluated (where needed).
+  static value within(const value& a, const value& b, const value& t, bool& by_rounding) {
+    if (a.absent() || b.absent()) return {};
+    if (a.num() == b.num()) return value::boolean(true);
+    if (t.absent()) return {};
+    decimal diff;
+    if (!subtract(a.num(), b.num(), diff)) return value::boolean(false);
+    const bool ok = diff.abs() <= t.num();
+    if (ok) by_rounding = true;
+    return value::boolean(ok);
   }
 
   // Makes vars_ hold binding `lane`'s loop variables, for the scalar evaluator.

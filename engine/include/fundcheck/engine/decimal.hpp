@@ -135,9 +135,18 @@ inline bool multiply(decimal a, decimal b, decimal& out) noexcept {
 }
 inline bool subtract(decimal a, decimal b, decimal& out) noexcept {
   std::int64_t diff;
-  if (a.scale() == b.scale() && !__builtin_sub_overflow(a.coefficient(), b.coefficient(), &diff)) {
-    out = decimal(diff, a.scale());
-    return true;
+  if (a.scale() == b.scale()) {
+    if (!__builtin_sub_overflow(a.coefficient(), b.coefficient(), &diff)) {
+      out = decimal(diff, a.scale());
+      return true;
+    }
+  } else {
+    const int scale = a.scale() > b.scale() ? a.scale() : b.scale();
+    std::int64_t x, y;
+    if (detail::widen(a, scale, x) && detail::widen(b, scale, y) && !__builtin_sub_overflow(x, y, &diff)) {
+      out = decimal(diff, scale);
+      return true;
+    }
   }
   return subtract_general(a, b, out);
 }
@@ -145,6 +154,9 @@ inline bool subtract(decimal a, decimal b, decimal& out) noexcept {
 // Numeric comparison, independent of scale: 2.8 == 2.80.
 inline std::strong_ordering operator<=>(decimal a, decimal b) noexcept {
   if (a.scale() == b.scale()) return a.coefficient() <=> b.coefficient();
+  const int scale = a.scale() > b.scale() ? a.scale() : b.scale();
+  std::int64_t x, y;
+  if (detail::widen(a, scale, x) && detail::widen(b, scale, y)) return x <=> y;
   return compare_general(a, b);
 }
 inline bool operator==(decimal a, decimal b) noexcept { return (a <=> b) == 0; }
