@@ -414,8 +414,8 @@ class printer {
     // after the '=', broken inside its brackets or before its operators.
     doc rhs = operand(value, 0);
     doc next_line = fd::nest(2, fd::concat({fd::line(), rhs}));
-    doc same_line = fd::concat({fd::text(" "), rhs});
-    parts.push_back(fd::choice(std::move(next_line), std::move(same_line), std::move(rhs), 2));
+    doc same_line = fd::concat({fd::text(" "), std::move(rhs)});
+    parts.push_back(fd::choice(std::move(next_line), std::move(same_line)));
     return fd::concat(std::move(parts));
   }
 
@@ -700,7 +700,12 @@ class printer {
 
     // Both layouts below share the operands' documents; the separators differ. With a comment
     // among the tokens only the broken layout is made, as brk() puts comments into separators.
-    const bool hug = level == comparison_level && ends_in_brackets(*first) && !comment_within(extent(e));
+    // A comparison may hug brackets: those its left side ends in, or (when the left side is no
+    // chain) those of its right side.
+    const bool hug = level == comparison_level && !comment_within(extent(e)) &&
+                     (ends_in_brackets(*first) ||
+                      (!is_bare_chain(*first) && ends_in_brackets(*links.back().operand) &&
+                       !links.back().op->tolerance));
     const doc head = operand(*first, first_min);
     std::vector<doc> broken_rest;
     std::vector<doc> hugged_rest;
@@ -728,15 +733,19 @@ class printer {
     }
     // Broken: every operator starts a line, indented. A chain as first operand gets its own
     // continuation lines indented once more, to stand apart from this chain's.
-    const bool head_chain = std::holds_alternative<ast::binary>(first->node) && parentheses(*first).empty();
+    const bool head_chain = is_bare_chain(*first);
     doc tail = fd::concat(std::move(broken_rest));
     doc broken = fd::concat({head_chain ? fd::nest(2, head) : head, hang ? fd::nest(2, std::move(tail)) : std::move(tail)});
     if (!hug) return fd::group(std::move(broken));
-    // Hugged, for a comparison whose left side ends in brackets: the left side breaks inside
-    // them and the operator follows the closing one, `sum(\n  ...\n) ~= total`. Chosen when
-    // the left side does not fit on the line by itself.
+    // Hugged: the brackets break inside, and the operator stays beside them,
+    // `sum(\n  ...\n) ~= total` or `goal in [\n  1, 2, ...\n]`. Chosen when the broken layout
+    // does not fit with its operands each on one line.
     hugged_rest.insert(hugged_rest.begin(), head);
-    return fd::choice(std::move(broken), fd::concat(std::move(hugged_rest)), head, -1);
+    return fd::choice(std::move(broken), fd::concat(std::move(hugged_rest)));
+  }
+
+  bool is_bare_chain(const ast::expression& e) const {
+    return std::holds_alternative<ast::binary>(e.node) && parentheses(e).empty();
   }
 
   // Whether `e` ends in brackets that can hold a line break: a call, a list, parentheses.

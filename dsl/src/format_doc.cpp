@@ -111,9 +111,8 @@ class renderer {
           stack_.push_back(flat);
           break;
         }
-        long rest = width_ - (d.indent < 0 ? column_ : c.indent + d.indent);
-        const bool probe_fits = !d.hard && fits_alone({c.indent, true, d.parts[2].get(), 0}, rest, true);
-        stack_.push_back({c.indent, false, probe_fits ? &preferred : d.parts[1].get(), 0});
+        const bool lines_fit = !d.hard && fits_broken({c.indent, false, &preferred, 0});
+        stack_.push_back({c.indent, false, lines_fit ? &preferred : d.parts[1].get(), 0});
         break;
       }
     }
@@ -182,6 +181,44 @@ class renderer {
       todo.pop_back();
       const measured m = measure(c, todo, width, must_be_flat);
       if (m != measured::more) return m == measured::line_ends && width >= 0;
+    }
+    return false;
+  }
+
+  // Whether `next`, broken at its own line breaks but with every group inside it flat, and then
+  // the commands waiting on the stack up to their next line break, fit line by line.
+  bool fits_broken(const command& next) const {
+    long width = width_ - column_;
+    std::vector<command> todo{next};
+    std::size_t rest = stack_.size();
+    bool in_rest = false;
+    while (width >= 0) {
+      if (todo.empty()) {
+        if (rest == 0) return true;
+        todo.push_back(stack_[--rest]);
+        in_rest = true;
+        continue;
+      }
+      const command c = todo.back();
+      todo.pop_back();
+      const node& d = *c.d;
+      if (!c.flat && (d.k == kind::line || d.k == kind::softline)) {
+        if (in_rest) return true;
+        width = width_ - c.indent;
+        continue;
+      }
+      if (!in_rest && (d.k == kind::group || d.k == kind::choice || d.k == kind::fill)) {
+        if (d.hard) return false;
+        if (d.k == kind::fill) {
+          for (std::size_t i = d.parts.size(); i-- > 0;) todo.push_back({c.indent, true, d.parts[i].get(), 0});
+        } else {
+          todo.push_back({c.indent, true, d.parts.front().get(), 0});
+        }
+        continue;
+      }
+      const measured m = measure(c, todo, width, false);
+      if (m == measured::line_ends) return width >= 0 && in_rest;
+      if (m == measured::too_wide) return false;
     }
     return false;
   }

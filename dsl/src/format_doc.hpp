@@ -23,9 +23,9 @@ enum class kind : std::uint8_t {
   nest,          // its parts, with line breaks indented `indent` more
   group,         // its parts flat if they fit on the line, else broken
   fill,          // content, separator, content, ...: a separator breaks only where needed
-  choice,        // [preferred, fallback, probe]: preferred flat if it fits on the line; else
-                 // preferred broken if probe fits flat at the current column (indent < 0) or at
-                 // the current indentation + indent; else fallback broken. Only probe is measured.
+  choice,        // [preferred, fallback]: preferred flat if it fits on the line; else preferred
+                 // broken if each of its lines fits with the groups inside it flat; else fallback
+                 // broken
 };
 
 // Documents are immutable and share their parts, so a choice between two layouts of the same
@@ -36,7 +36,7 @@ using doc = std::shared_ptr<const node>;
 struct node {
   kind k = kind::concat;
   bool hard = false;  // contains a forced break (hardline, fresh_line, break_parent)
-  int indent = 0;     // nest; choice: where the probe starts
+  int indent = 0;     // nest
   std::string text;
   std::vector<doc> parts;
 };
@@ -52,8 +52,8 @@ inline doc nest(int n, doc inner) { return make(kind::nest, {}, {std::move(inner
 inline doc group(doc inner) { return make(kind::group, {}, {std::move(inner)}); }
 inline doc fill(std::vector<doc> parts) { return make(kind::fill, {}, std::move(parts)); }
 inline doc line_suffix(std::string s) { return make(kind::line_suffix, std::move(s)); }
-inline doc choice(doc preferred, doc fallback, doc probe, int probe_indent) {
-  return make(kind::choice, {}, {std::move(preferred), std::move(fallback), std::move(probe)}, probe_indent);
+inline doc choice(doc preferred, doc fallback) {
+  return make(kind::choice, {}, {std::move(preferred), std::move(fallback)});
 }
 
 // Lays out `root` for lines of `width` code points. Trailing spaces are never printed.
