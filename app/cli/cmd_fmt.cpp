@@ -302,8 +302,10 @@ int run_fmt(const std::vector<std::string>& argv) {
   }
   std::cout.flush();
   if (check && unformatted > 0) {
-    std::cerr << fmt::format("fundcheck fmt: {} of {} file{} not formatted; 'fundcheck fmt -w' rewrites them\n",
-                             unformatted, inputs.size(), unformatted == 1 ? " is" : "s are");
+    const bool only_stdin = inputs.size() == 1 && inputs.front().path.empty();
+    std::cerr << fmt::format("fundcheck fmt: {} of {} file{} {} not formatted{}\n", unformatted, inputs.size(),
+                             inputs.size() == 1 ? "" : "s", unformatted == 1 ? "is" : "are",
+                             only_stdin ? "" : " ('fundcheck fmt -w FILE...' rewrites them)");
     status = std::max(status, exit_unformatted);
   }
   return status;
