@@ -89,10 +89,6 @@ std::optional<std::string> read_file(const input& in, dsl::diagnostic& error) {
     error = file_error("E1010", fmt::format("cannot read '{}': no such file or directory", in.name));
     return std::nullopt;
   }
-  if (!fs::is_regular_file(status)) {
-    error = file_error("E1010", fmt::format("cannot read '{}': not a regular file", in.name));
-    return std::nullopt;
-  }
   const dsl::parse_limits limits;
   const std::uintmax_t size = fs::file_size(in.path, ec);
   if (!ec && size > limits.max_file_bytes) {
@@ -117,11 +113,12 @@ std::optional<std::string> read_file(const input& in, dsl::diagnostic& error) {
 // moment either the old or the new text. Refuses when the file is read-only or has changed since
 // it was read (`expected`). Returns an empty string or the reason of the failure.
 std::string write_atomically(const fs::path& path, const std::string& expected, const std::string& text) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) return reason(errno);
+  if (!S_ISREG(info.st_mode)) return "not a regular file";
   std::error_code ec;
   const fs::path target = fs::canonical(path, ec);
   if (ec) return reason(ec.value());
-  struct stat info {};
-  if (::stat(target.c_str(), &info) != 0) return reason(errno);
   if (::access(target.c_str(), W_OK) != 0) return errno == EACCES || errno == EROFS ? "the file is read-only" : reason(errno);
   {
     std::ifstream now(target, std::ios::binary);
