@@ -126,6 +126,79 @@ BOOST_AUTO_TEST_CASE(corpus_of_odd_layouts) {
   }
 }
 
+// The shipped rules with their layout scrambled: random spaces, tabs, line breaks, blank lines
+// and comments between the tokens. Each scrambled file formats to one that means the same, with
+// the same comments, and formatting that again changes nothing.
+BOOST_AUTO_TEST_CASE(scrambled_layouts_of_the_shipped_rules) {
+  std::mt19937 random(42);
+  const char* const fillers[] = {" ", "  ", "\t", "\n", "\n\n\n", "\r\n", " # c\n", "\n  # own line\n",
+                                 "\n\n## doc-like\n"};
+  std::size_t rounds = 0;
+  for (const char* name : {"rules/kraeftplan-v.rules", "rules/budgetforslag.rules"}) {
+    const std::string original = read(source_dir / name);
+    for (int round = 0; round < 40; ++round, ++rounds) {
+      // Replace each run of whitespace between tokens (outside strings and comments).
+      std::string scrambled;
+      bool in_string = false;
+      bool in_comment = false;
+      for (std::size_t i = 0; i < original.size(); ++i) {
+        const char c = original[i];
+        bool after_comment = false;  // this line break ends a comment: it must stay one
+        if (in_comment) {
+          in_comment = c != '\n';
+          after_comment = !in_comment;
+          if (in_comment) {
+            scrambled += c;
+            continue;
+          }
+        } else if (in_string) {
+          scrambled += c;
+          if (c == '\\') {
+            scrambled += original[++i];
+          } else if (c == '"') {
+            in_string = false;
+          } else if (c == '{') {
+            // A message's hole, copied as it is: its strings hold quotes of their own.
+            bool quoted = false;
+            while (++i < original.size() && (quoted || original[i] != '}')) {
+              if (original[i] == '"') quoted = !quoted;
+              scrambled += original[i];
+            }
+            scrambled += original[i];
+          }
+          continue;
+        }
+        if (c == ' ' || c == '\n') {
+          while (i + 1 < original.size() && (original[i + 1] == ' ' || original[i + 1] == '\n')) ++i;
+          std::string filler = random() % 3 == 0 ? fillers[random() % std::size(fillers)] : " ";
+          if (after_comment && filler.find('\n') == std::string::npos) filler = "\n";
+          if (after_comment && filler.front() != '\n') filler.insert(0, "\n");
+          scrambled += filler;
+          continue;
+        }
+        in_string = c == '"';
+        in_comment = c == '#';
+        scrambled += c;
+      }
+      BOOST_TEST_CONTEXT(name << ", round " << round << ":\n" << scrambled) {
+        const auto source = make_source(scrambled, name);
+        const auto parsed = dsl::parse_rules(source);
+        BOOST_TEST_REQUIRE(parsed.ok(), dsl::render_text(parsed.diagnostics));
+        const auto result = dsl::format_rules(source);
+        BOOST_TEST_REQUIRE(result.ok(), dsl::render_text(result.diagnostics));
+        const auto again_source = make_source(result.text, name);
+        const auto again = dsl::parse_rules(again_source);
+        BOOST_TEST_REQUIRE(again.ok());
+        BOOST_TEST(dsl::same_tree(parsed.file, again.file));
+        BOOST_TEST(dsl::comment_texts(*source, parsed.file) == dsl::comment_texts(*again_source, again.file),
+                   boost::test_tools::per_element());
+        BOOST_TEST(format_ok(result.text) == result.text);
+      }
+    }
+  }
+  BOOST_TEST(rounds == 80u);
+}
+
 BOOST_AUTO_TEST_CASE(literals_are_printed_as_written) {
   const std::string out = format_ok(
       "let a=42.0 let b=0.30 let c=-1.500\n"
