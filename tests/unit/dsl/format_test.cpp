@@ -170,9 +170,8 @@ BOOST_AUTO_TEST_CASE(scrambled_layouts_of_the_shipped_rules) {
         }
         if (c == ' ' || c == '\n') {
           while (i + 1 < original.size() && (original[i + 1] == ' ' || original[i + 1] == '\n')) ++i;
-          std::string filler = random() % 3 == 0 ? fillers[random() % std::size(fillers)] : " ";
-          if (after_comment && filler.find('\n') == std::string::npos) filler = "\n";
-          if (after_comment && filler.front() != '\n') filler.insert(0, "\n");
+          const std::string_view filler = random() % 3 == 0 ? fillers[random() % std::size(fillers)] : " ";
+          if (after_comment && !filler.starts_with('\n')) scrambled += '\n';
           scrambled += filler;
           continue;
         }
