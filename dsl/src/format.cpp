@@ -899,6 +899,37 @@ bool same_tree(const ast::rule_file& a, const ast::rule_file& b) {
                     [](const ast::declaration& x, const ast::declaration& y) { return same(x, y); });
 }
 
+std::string single_line(std::string_view text) {
+  std::string out;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      out += c;
+      if (c == '\\' && i + 1 < text.size()) {
+        out += text[++i];
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '#') {
+      while (i + 1 < text.size() && text[i + 1] != '\n') ++i;
+      continue;
+    }
+    if (c == '\n' || c == '\r') {
+      while (!out.empty() && (out.back() == ' ' || out.back() == '\t')) out.pop_back();
+      while (i + 1 < text.size() && is_space(text[i + 1])) ++i;
+      const char next = i + 1 < text.size() ? text[i + 1] : ')';
+      if (!out.empty() && out.back() != '(' && out.back() != '[' && next != ')' && next != ']') out += ' ';
+      continue;
+    }
+    in_string = c == '"';
+    out += c;
+  }
+  return out;
+}
+
 format_result format_rules(const source_ptr& source, const format_options& options) {
   format_result result;
   if (!source) return result;

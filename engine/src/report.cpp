@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fundcheck/dsl/ansi.hpp"
+#include "fundcheck/dsl/format.hpp"
 
 namespace fundcheck::engine {
 
@@ -74,37 +75,6 @@ std::string counts_text(const counts& c) {
                      plural(c.notes, "note"));
 }
 
-// An expression as quoted on one line of the text report: a rule may spread it over several
-// lines (as `fundcheck fmt` does with long ones), with comments; those become single spaces.
-std::string one_line(std::string_view expression) {
-  std::string out;
-  bool in_string = false;
-  for (std::size_t i = 0; i < expression.size(); ++i) {
-    const char c = expression[i];
-    if (in_string) {
-      out += c;
-      if (c == '\\' && i + 1 < expression.size()) out += expression[++i];
-      else if (c == '"') in_string = false;
-      continue;
-    }
-    if (c == '#') {
-      while (i + 1 < expression.size() && expression[i + 1] != '\n') ++i;
-      continue;
-    }
-    if (c == '\n' || c == '\r') {
-      // A line break is a space, except just inside brackets: `sum(\n  x\n)` is `sum(x)`.
-      while (!out.empty() && (out.back() == ' ' || out.back() == '\t')) out.pop_back();
-      while (i + 1 < expression.size() && std::string_view(" \t\r\n").find(expression[i + 1]) != std::string_view::npos) ++i;
-      const char next = i + 1 < expression.size() ? expression[i + 1] : ')';
-      if (!out.empty() && out.back() != '(' && out.back() != '[' && next != ')' && next != ']') out += ' ';
-      continue;
-    }
-    in_string = c == '"';
-    out += c;
-  }
-  return out;
-}
-
 void render_finding(std::ostream& out, const proposal_report& p, const finding_details& f, const text_options& o) {
   const bool color = o.color;
   if (color) out << ansi::bold << color_of(f.severity);
@@ -130,7 +100,7 @@ void render_finding(std::ostream& out, const proposal_report& p, const finding_d
   };
   if (o.show_values) {
     for (const auto& v : f.values) {
-      std::string text = fmt::format("{} = {}", one_line(v.expression), v.value);
+      std::string text = fmt::format("{} = {}", dsl::single_line(v.expression), v.value);
       if (v.interval) text += fmt::format("  [{}, {}]", v.interval->first, v.interval->second);
       line(v.role, text);
     }
@@ -294,7 +264,7 @@ std::string render_json(const run_report& r) {
         fj["rule_location"] = {{"file", f.rule_at.file}, {"line", f.rule_at.line}, {"column", f.rule_at.column}};
         nlohmann::json values = nlohmann::json::array();
         for (const auto& v : f.values) {
-          nlohmann::json vj = {{"role", v.role}, {"expression", one_line(v.expression)}, {"value", v.value}};
+          nlohmann::json vj = {{"role", v.role}, {"expression", dsl::single_line(v.expression)}, {"value", v.value}};
           if (v.interval) vj["interval"] = {v.interval->first, v.interval->second};
           values.push_back(vj);
         }

@@ -274,6 +274,14 @@ BOOST_AUTO_TEST_CASE(comments_are_found_outside_strings_only) {
   BOOST_TEST(dsl::comment_texts(*source, parsed.file) == expected, boost::test_tools::per_element());
 }
 
+BOOST_AUTO_TEST_CASE(single_line_quotes_an_expression_on_one_line) {
+  BOOST_TEST(dsl::single_line("a + b") == "a + b");
+  BOOST_TEST(dsl::single_line("sum(\n    x for x in l\n  )") == "sum(x for x in l)");
+  BOOST_TEST(dsl::single_line("a\n      + b # why\n      + c") == "a + b + c");
+  BOOST_TEST(dsl::single_line("[\r\n  1,\r\n  2\r\n]") == "[1, 2]");
+  BOOST_TEST(dsl::single_line("f(\"# not \\\" a comment\",\n  x)") == "f(\"# not \\\" a comment\", x)");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 // ----- unified_diff -----

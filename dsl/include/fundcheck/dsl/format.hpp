@@ -48,6 +48,11 @@ std::vector<std::string> comment_texts(const source_file& source, const ast::rul
 // names, literals (as written), operators, clauses, messages and doc comments.
 bool same_tree(const ast::rule_file& a, const ast::rule_file& b);
 
+// The source text of an expression on one line, as reports quote it: a rule may spread an
+// expression over several lines (fmt does with long ones) and put comments in it. Comments are
+// dropped and line breaks become one space (none just inside brackets); strings are untouched.
+std::string single_line(std::string_view expression_text);
+
 // A unified diff (3 lines of context, `--- old_label` / `+++ new_label` headers) that turns
 // old_text into new_text; empty when they are equal. Lines are split at '\n'; a last line without
 // one is marked "\ No newline at end of file", as diff(1) does.
