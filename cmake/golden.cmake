@@ -1,7 +1,8 @@
 # Golden tests: every folder tests/golden/<kind>/<case>/ holding a file `cmd` becomes one ctest,
 # golden.<kind>.<case>. `cmd` holds the fundcheck arguments (one line, shell-like quoting),
 # run from the repository root so paths in the output are stable. The expected results are
-# `stdout`, `stderr` (when present) and `exit_code`. UPDATE_GOLDEN=1 rewrites them.
+# `stdout`, `stderr` (when present) and `exit_code`. UPDATE_GOLDEN=1 rewrites them. A file `stdin`
+# in the folder is fed to the command's standard input.
 function(fundcheck_add_golden_tests root)
   file(GLOB_RECURSE cmd_files CONFIGURE_DEPENDS ${root}/*/cmd)
   foreach(cmd_file IN LISTS cmd_files)

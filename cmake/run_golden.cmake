@@ -4,8 +4,14 @@ string(STRIP "${cmd_line}" cmd_line)
 separate_arguments(args UNIX_COMMAND "${cmd_line}")
 set(ENV{NO_COLOR} 1)
 set(ENV{COLUMNS} 100)
+# A file `stdin` in the case folder is the command's standard input.
+set(input_file /dev/null)
+if(EXISTS ${CASE}/stdin)
+  set(input_file ${CASE}/stdin)
+endif()
 execute_process(COMMAND ${FUNDCHECK} ${args}
                 WORKING_DIRECTORY ${ROOT}
+                INPUT_FILE ${input_file}
                 OUTPUT_VARIABLE actual_stdout ERROR_VARIABLE actual_stderr
                 RESULT_VARIABLE actual_exit)
 

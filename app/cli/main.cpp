@@ -21,6 +21,7 @@ Usage:
   fundcheck check [OPTIONS] PROPOSAL...   check proposals (JSON or CSV files, or directories)
   fundcheck compile [OPTIONS] RULES...    load and check rule files only
   fundcheck import [OPTIONS] TABLE.csv    turn a spreadsheet table into proposal JSON
+  fundcheck fmt [OPTIONS] RULES...        lay out rule files in the canonical style
   fundcheck version                       print the version
   fundcheck help [COMMAND]                show help
 
@@ -42,6 +43,7 @@ constexpr command commands[] = {
     {"check", app::run_check},
     {"compile", app::run_compile},
     {"import", app::run_import},
+    {"fmt", app::run_fmt},
 };
 
 const command* find_command(std::string_view name) {

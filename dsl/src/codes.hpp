@@ -19,5 +19,7 @@ inline constexpr const char* import_not_found = "E1012";
 inline constexpr const char* unmatched_brace = "E1013";
 inline constexpr const char* comprehension_arity = "E1014";
 inline constexpr const char* misplaced_within = "E1015";
+// fundcheck fmt (E19xx).
+inline constexpr const char* format_not_equivalent = "E1901";
 
 }  // namespace fundcheck::dsl::codes

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fundcheck/dsl/ansi.hpp"
+#include "fundcheck/dsl/format.hpp"
 
 namespace fundcheck::engine {
 
@@ -99,7 +100,7 @@ void render_finding(std::ostream& out, const proposal_report& p, const finding_d
   };
   if (o.show_values) {
     for (const auto& v : f.values) {
-      std::string text = fmt::format("{} = {}", v.expression, v.value);
+      std::string text = fmt::format("{} = {}", dsl::single_line(v.expression), v.value);
       if (v.interval) text += fmt::format("  [{}, {}]", v.interval->first, v.interval->second);
       line(v.role, text);
     }
@@ -263,7 +264,7 @@ std::string render_json(const run_report& r) {
         fj["rule_location"] = {{"file", f.rule_at.file}, {"line", f.rule_at.line}, {"column", f.rule_at.column}};
         nlohmann::json values = nlohmann::json::array();
         for (const auto& v : f.values) {
-          nlohmann::json vj = {{"role", v.role}, {"expression", v.expression}, {"value", v.value}};
+          nlohmann::json vj = {{"role", v.role}, {"expression", dsl::single_line(v.expression)}, {"value", v.value}};
           if (v.interval) vj["interval"] = {v.interval->first, v.interval->second};
           values.push_back(vj);
         }

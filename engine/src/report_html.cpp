@@ -18,6 +18,7 @@
 
 #include <fmt/format.h>
 
+#include "fundcheck/dsl/format.hpp"
 #include "fundcheck/engine/sha256.hpp"
 #include "report_html_style.hpp"
 
@@ -1035,7 +1036,7 @@ void proposal_page::render_finding(std::string& out, const finding_details& f, i
     for (const auto& v : f.values) {
       const std::string_view role = v.role == "reported" ? "Indberettet" : v.role == "constant" ? "Konstant" : "Beregnet";
       out += fmt::format("<tr><th scope=\"row\">{}</th><td class=\"expr\"><code>{}</code></td><td class=\"num\">{}</td><td class=\"interval\">",
-                         role, esc(v.expression), esc(da_value(v.value)));
+                         role, esc(dsl::single_line(v.expression)), esc(da_value(v.value)));
       if (v.interval)
         out += fmt::format("afrundingsinterval {} til {}", esc(da_value(v.interval->first)), esc(da_value(v.interval->second)));
       out += "</td></tr>\n";
