@@ -21,6 +21,7 @@ Usage:
   fundcheck check [OPTIONS] PROPOSAL...   check proposals (JSON or CSV files, or directories)
   fundcheck compile [OPTIONS] RULES...    load and check rule files only
   fundcheck import [OPTIONS] TABLE.csv    turn a spreadsheet table into proposal JSON
+  fundcheck lint [OPTIONS] [RULES...]     warn about probable mistakes in rule files
   fundcheck version                       print the version
   fundcheck help [COMMAND]                show help
 
@@ -42,6 +43,7 @@ constexpr command commands[] = {
     {"check", app::run_check},
     {"compile", app::run_compile},
     {"import", app::run_import},
+    {"lint", app::run_lint},
 };
 
 const command* find_command(std::string_view name) {
