@@ -11,5 +11,6 @@ int run_check(const std::vector<std::string>& argv);    // cmd_check.cpp
 int run_compile(const std::vector<std::string>& argv);  // cmd_compile.cpp
 int run_import(const std::vector<std::string>& argv);   // cmd_import.cpp
 int run_lint(const std::vector<std::string>& argv);     // cmd_lint.cpp
+int run_doc(const std::vector<std::string>& argv);      // cmd_doc.cpp
 
 }  // namespace fundcheck::app

@@ -22,6 +22,7 @@ Usage:
   fundcheck compile [OPTIONS] RULES...    load and check rule files only
   fundcheck import [OPTIONS] TABLE.csv    turn a spreadsheet table into proposal JSON
   fundcheck lint [OPTIONS] [RULES...]     warn about probable mistakes in rule files
+  fundcheck doc [RULES...] > rules.md     a catalogue of the rules, in Markdown
   fundcheck version                       print the version
   fundcheck help [COMMAND]                show help
 
@@ -44,6 +45,7 @@ constexpr command commands[] = {
     {"compile", app::run_compile},
     {"import", app::run_import},
     {"lint", app::run_lint},
+    {"doc", app::run_doc},
 };
 
 const command* find_command(std::string_view name) {
