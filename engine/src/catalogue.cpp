@@ -226,8 +226,11 @@ void program_section(std::string& out, const program& p) {
       out += "- **Message:** the title (the rule has no message of its own)\n";
     else
       out += fmt::format("- **Message:** {}\n", code(message_template(p, r)));
+    // What it reads itself and through its definitions: what a change of the proposal can affect.
+    std::set<input_ref> inputs(rule_uses[i].inputs.begin(), rule_uses[i].inputs.end());
+    for (auto d : rule_closure[i].definitions) inputs.insert(def_uses[d].inputs.begin(), def_uses[d].inputs.end());
     std::vector<std::string> reads;
-    for (const auto& in : rule_uses[i].inputs) reads.push_back(code(input_label(p, in)));
+    for (const auto& in : inputs) reads.push_back(code(input_label(p, in)));
     if (!reads.empty()) out += fmt::format("- **Reads:** {}\n", fmt::join(reads, ", "));
     std::vector<std::string> uses;
     for (auto q : rule_closure[i].params)
