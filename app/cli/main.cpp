@@ -23,6 +23,8 @@ Usage:
   fundcheck import [OPTIONS] TABLE.csv    turn a spreadsheet table into proposal JSON
   fundcheck lint [OPTIONS] [RULES...]     warn about probable mistakes in rule files
   fundcheck doc [RULES...] > rules.md     a catalogue of the rules, in Markdown
+  fundcheck graph [OPTIONS]               the dependency graph (Graphviz dot or JSON)
+  fundcheck impact [OPTIONS] FIELD        the definitions and rules that read a proposal field
   fundcheck version                       print the version
   fundcheck help [COMMAND]                show help
 
@@ -46,6 +48,8 @@ constexpr command commands[] = {
     {"import", app::run_import},
     {"lint", app::run_lint},
     {"doc", app::run_doc},
+    {"graph", app::run_graph},
+    {"impact", app::run_impact},
 };
 
 const command* find_command(std::string_view name) {

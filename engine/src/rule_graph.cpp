@@ -154,7 +154,9 @@ std::string counts_text(const rule_stats& s) {
     case rule_status::notes: return fmt::format("{} of {} by rounding", s.rounding, s.bindings);
     case rule_status::not_evaluated: return "not evaluated";
     case rule_status::no_bindings: return "nothing to check";
-    case rule_status::passed: return fmt::format("passed {}", s.bindings);
+    case rule_status::passed:
+      return s.not_applicable > 0 ? fmt::format("passed {}, {} not applicable", s.passed, s.not_applicable)
+                                  : fmt::format("passed {}", s.passed);
   }
   return {};
 }
@@ -544,7 +546,10 @@ void whole_record(const program& p, int record, std::vector<input_ref>& out) {
 path_resolution resolve_proposal_path(const program& p, std::string_view path) {
   path_resolution r;
   std::vector<segment> segs;
-  if (!split_path(path, segs, r.error)) return r;
+  if (!split_path(path, segs, r.error)) {
+    r.unknown_start = true;
+    return r;
+  }
   const schema& s = *p.schema_def;
   std::size_t i = 0;
   int record = 0;
@@ -573,6 +578,10 @@ path_resolution resolve_proposal_path(const program& p, std::string_view path) {
           r.inputs.push_back({input_ref::kind::amount, static_cast<std::int32_t>(rec), static_cast<std::uint32_t>(c)});
     return done();
   }
+  if (first == "years" || first == "columns") {
+    r.error = fmt::format("'{}' is the list of the proposal's {}; nothing is below it but an index", first, first);
+    return r;
+  }
   bool found_first = false;
   for (std::size_t c = 0; c < s.collections.size(); ++c) {
     if (s.collections[c].name != first) continue;
@@ -596,6 +605,7 @@ path_resolution resolve_proposal_path(const program& p, std::string_view path) {
     found_first = true;
   }
   if (!found_first) {
+    r.unknown_start = true;
     if (segs[0].index) {
       r.error = fmt::format("a path starts with a part of the proposal, not a row number");
       return r;
@@ -609,6 +619,7 @@ path_resolution resolve_proposal_path(const program& p, std::string_view path) {
                             suggest(first, candidates), join(candidates));
       return r;
     }
+    r.unknown_start = false;
   }
 
   // Then fields, down through nested records.

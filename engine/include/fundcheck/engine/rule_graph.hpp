@@ -113,6 +113,7 @@ std::string render_graph_json(const rule_graph& g, const graph_results* results 
 struct path_resolution {
   std::vector<input_ref> inputs;  // empty on error
   std::string error;              // why the path names nothing, with a suggestion when one is close
+  bool unknown_start = false;     // the error is about the path's first step (or its syntax)
 };
 path_resolution resolve_proposal_path(const program& p, std::string_view path);
 
