@@ -28,12 +28,13 @@ Usage:
   fundcheck version                       print the version
   fundcheck help [COMMAND]                show help
 
-Exit codes: 0 no errors found; 1 rule errors found; 2 input or rules could not be read,
-or the command line is wrong.
+Exit codes: 0 no errors found; 1 rule errors found (lint: warnings found); 2 input or rules
+could not be read, or the command line is wrong.
 
 Documentation: docs/language.md (rules), docs/proposal-format.md (allocation tables),
 docs/budget-form-format.md (budget proposal forms), docs/csv-import.md (spreadsheet
-tables), docs/report-format.md (the JSON report), docs/diagnostics.md (every message code).
+tables), docs/report-format.md (the JSON report), docs/diagnostics.md (every message code),
+docs/tools.md (lint, doc, graph, impact), docs/rules.md (the shipped rules).
 )";
 
 struct command {

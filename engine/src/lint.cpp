@@ -945,7 +945,7 @@ class linter {
         if (fresh || (it->second.source == src && it->second.where == r.where)) continue;
         warn(duplicate_id, src, r.where,
              fmt::format("rule id '{}' is also used by a rule for {} proposals", r.id, it->second.format),
-             "give each rule its own id: reports, suppressions and the rule catalogue name rules by id",
+             "give each rule its own id: reports and the rule catalogue name rules by id",
              {dsl::make_note(it->second.source, it->second.where, fmt::format("the other '{}' is here", r.id))});
       }
     }
