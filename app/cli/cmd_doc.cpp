@@ -53,6 +53,9 @@ int run_doc(const std::vector<std::string>& argv) {
   ro.color = color;
   dsl::render_text(std::cerr, compiled.diagnostics, ro);
   if (!compiled.ok()) return 2;
+  if (compiled.value->programs.empty())
+    return usage_error("doc", fmt::format("no *.rules file in {}: there are no rules to {}", describe_roots(roots),
+                                          "describe"));
   std::cout << engine::rule_catalogue_markdown(*compiled.value);
   return 0;
 }

@@ -74,6 +74,9 @@ int run_graph(const std::vector<std::string>& argv) {
   ro.color = color;
   dsl::render_text(std::cerr, compiled.diagnostics, ro);
   if (!compiled.ok()) return 2;
+  if (compiled.value->programs.empty())
+    return usage_error("graph", fmt::format("no *.rules file in {}: there are no rules to {}", describe_roots(roots),
+                                          "draw"));
   const auto& rules = *compiled.value;
   const bool inputs = !args->has("no-inputs");
 

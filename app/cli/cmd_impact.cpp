@@ -81,6 +81,9 @@ int run_impact(const std::vector<std::string>& argv) {
   ro.color = color;
   dsl::render_text(std::cerr, compiled.diagnostics, ro);
   if (!compiled.ok()) return 2;
+  if (compiled.value->programs.empty())
+    return usage_error("impact", fmt::format("no *.rules file in {}: there are no rules to {}", describe_roots(roots),
+                                          "search"));
   const auto& rules = *compiled.value;
 
   std::vector<const engine::program*> programs;

@@ -105,6 +105,9 @@ int run_lint(const std::vector<std::string>& argv) {
     dsl::render_text(std::cerr, compiled.diagnostics, ro);
     return 2;
   }
+  if (compiled.value->programs.empty())
+    return usage_error("lint", fmt::format("no *.rules file in {}: there are no rules to {}", describe_roots(roots),
+                                          "lint"));
   // Warnings of the parser and compiler (if any) are lint findings too.
   auto warnings = compiled.diagnostics;
   auto lints = engine::lint_rule_set(sources, *compiled.value, options);
