@@ -11,5 +11,9 @@ int run_check(const std::vector<std::string>& argv);    // cmd_check.cpp
 int run_compile(const std::vector<std::string>& argv);  // cmd_compile.cpp
 int run_import(const std::vector<std::string>& argv);   // cmd_import.cpp
 int run_fmt(const std::vector<std::string>& argv);      // cmd_fmt.cpp
+int run_lint(const std::vector<std::string>& argv);     // cmd_lint.cpp
+int run_doc(const std::vector<std::string>& argv);      // cmd_doc.cpp
+int run_graph(const std::vector<std::string>& argv);    // cmd_graph.cpp
+int run_impact(const std::vector<std::string>& argv);   // cmd_impact.cpp
 
 }  // namespace fundcheck::app

@@ -79,6 +79,12 @@ std::vector<fs::path> rule_roots(const app::parsed_args& args, std::string& erro
   return roots;
 }
 
+std::string describe_roots(const std::vector<fs::path>& roots) {
+  std::string out;
+  for (const auto& r : roots) out += fmt::format("{}'{}'", out.empty() ? "" : ", ", r.generic_string());
+  return out;
+}
+
 std::optional<std::map<const engine::program*, engine::param_values>> bind_all_params(
     const engine::rule_set& rules, const std::vector<std::pair<std::string, std::string>>& overrides,
     const dsl::render_options& ro) {

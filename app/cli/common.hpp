@@ -34,6 +34,9 @@ std::vector<std::string> expand_proposals(const std::vector<std::string>& args, 
 // The --rules roots, or ./rules when none is given and it exists.
 std::vector<std::filesystem::path> rule_roots(const parsed_args& args, std::string& error);
 
+// "'rules', 'more/x.rules'": rule roots as given, for messages.
+std::string describe_roots(const std::vector<std::filesystem::path>& roots);
+
 // Binds --param overrides to every program that declares them; a name no program declares, or
 // a value of the wrong type, is reported on standard error (and the result is empty).
 std::optional<std::map<const engine::program*, engine::param_values>> bind_all_params(

@@ -22,15 +22,20 @@ Usage:
   fundcheck compile [OPTIONS] RULES...    load and check rule files only
   fundcheck import [OPTIONS] TABLE.csv    turn a spreadsheet table into proposal JSON
   fundcheck fmt [OPTIONS] RULES...        lay out rule files in the canonical style
+  fundcheck lint [OPTIONS] [RULES...]     warn about probable mistakes in rule files
+  fundcheck doc [RULES...] > rules.md     a catalogue of the rules, in Markdown
+  fundcheck graph [OPTIONS]               the dependency graph (Graphviz dot or JSON)
+  fundcheck impact [OPTIONS] FIELD        the definitions and rules that read a proposal field
   fundcheck version                       print the version
   fundcheck help [COMMAND]                show help
 
-Exit codes: 0 no errors found; 1 rule errors found; 2 input or rules could not be read,
-or the command line is wrong.
+Exit codes: 0 no errors found; 1 rule errors found (lint: warnings found); 2 input or rules
+could not be read, or the command line is wrong.
 
 Documentation: docs/language.md (rules), docs/proposal-format.md (allocation tables),
 docs/budget-form-format.md (budget proposal forms), docs/csv-import.md (spreadsheet
-tables), docs/report-format.md (the JSON report), docs/diagnostics.md (every message code).
+tables), docs/report-format.md (the JSON report), docs/diagnostics.md (every message code),
+docs/tools.md (lint, doc, graph, impact), docs/rules.md (the shipped rules).
 )";
 
 struct command {
@@ -44,6 +49,10 @@ constexpr command commands[] = {
     {"compile", app::run_compile},
     {"import", app::run_import},
     {"fmt", app::run_fmt},
+    {"lint", app::run_lint},
+    {"doc", app::run_doc},
+    {"graph", app::run_graph},
+    {"impact", app::run_impact},
 };
 
 const command* find_command(std::string_view name) {

@@ -80,6 +80,15 @@ void render_one(std::ostream& out, const diagnostic& d, bool color) {
   if (color) out << ansi::reset;
   out << '\n';
   if (d.source) render_snippet(out, *d.source, d.where, color);
+  if (!d.help.empty()) {
+    // Under the snippet's gutter, as the report's "= computed:" lines.
+    const std::size_t width = d.source ? std::max<std::size_t>(4, digits(d.source->locate(d.where.begin).line)) : 4;
+    out << std::string(2 + width, ' ') << "= ";
+    if (color) out << ansi::bold;
+    out << "help:";
+    if (color) out << ansi::reset;
+    out << ' ' << utf8::sanitize(d.help) << '\n';
+  }
 }
 
 bool less_by_location(const diagnostic& a, const diagnostic& b) {
@@ -183,6 +192,7 @@ void to_json(nlohmann::json& j, const diagnostic& d) {
     to_json(note, n);
     notes.push_back(std::move(note));
   }
+  if (!d.help.empty()) j["help"] = utf8::sanitize(d.help);
 }
 
 bool has_errors(const std::vector<diagnostic>& diags) noexcept {

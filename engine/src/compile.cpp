@@ -1222,43 +1222,6 @@ compile_result compile_files(const std::vector<std::filesystem::path>& roots, co
   return r;
 }
 
-namespace {
-
-// The vertices and edges of one program, node names prefixed so that several can share a graph.
-std::string graph_body(const program& p, const std::string& prefix, const std::string& indent) {
-  std::string out;
-  for (std::size_t i = 0; i < p.params.size(); ++i)
-    out += fmt::format("{}{}p{} [label=\"param {}\", shape=note];\n", indent, prefix, i, p.params[i].name);
-  for (std::size_t i = 0; i < p.definitions.size(); ++i)
-    out += fmt::format("{}{}d{} [label=\"{}\", shape=box];\n", indent, prefix, i, p.definitions[i].name);
-  for (std::size_t i = 0; i < p.rules.size(); ++i)
-    out += fmt::format("{}{}r{} [label=\"{}\", shape=ellipse];\n", indent, prefix, i, p.rules[i].id);
-  for (std::size_t i = 0; i < p.definitions.size(); ++i)
-    for (auto d : p.definitions[i].depends_on) out += fmt::format("{}{}d{} -> {}d{};\n", indent, prefix, d, prefix, i);
-  for (std::size_t i = 0; i < p.rules.size(); ++i) {
-    for (auto d : p.rules[i].depends_on) out += fmt::format("{}{}d{} -> {}r{};\n", indent, prefix, d, prefix, i);
-    for (auto q : p.rules[i].params) out += fmt::format("{}{}p{} -> {}r{};\n", indent, prefix, q, prefix, i);
-  }
-  return out;
-}
-
-constexpr std::string_view graph_head = "digraph fundcheck {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n";
-
-}  // namespace
-
-std::string dependency_graph_dot(const program& p) {
-  return std::string(graph_head) + graph_body(p, "", "  ") + "}\n";
-}
-
-std::string dependency_graph_dot(const std::vector<const program*>& programs) {
-  if (programs.size() == 1) return dependency_graph_dot(*programs.front());
-  std::string out(graph_head);
-  for (std::size_t k = 0; k < programs.size(); ++k) {
-    out += fmt::format("  subgraph cluster_{} {{\n    label=\"{}\";\n", k, programs[k]->schema_def->format);
-    out += graph_body(*programs[k], fmt::format("f{}_", k), "    ");
-    out += "  }\n";
-  }
-  return out + "}\n";
-}
+// dependency_graph_dot: rule_graph.cpp, with the graph `fundcheck graph` prints.
 
 }  // namespace fundcheck::engine

@@ -302,6 +302,26 @@ BOOST_AUTO_TEST_CASE(json_without_source_and_with_invalid_utf8) {
   BOOST_CHECK_NO_THROW((void)j.dump());
 }
 
+BOOST_AUTO_TEST_CASE(help_comes_under_the_snippet_before_the_notes) {
+  const auto src = make_source("rules/x.rules", "let a = 1\nlet b = a\n");
+  auto d = make(level::warning, "W4001", "definition 'b' is never used", src, {14, 15});
+  d.help = "use it in a rule, or remove it";
+  d.notes.push_back(make(level::note, "", "here", src, {4, 5}));
+  BOOST_TEST(dsl::render_text({d}) ==
+             "rules/x.rules:2:5: warning[W4001]: definition 'b' is never used\n"
+             "    2 | let b = a\n"
+             "      |     ^\n"
+             "      = help: use it in a rule, or remove it\n"
+             "rules/x.rules:1:5: note: here\n"
+             "    1 | let a = 1\n"
+             "      |     ^\n"
+             "1 warning generated.\n");
+  nlohmann::json j = d;
+  BOOST_TEST(j["help"] == "use it in a rule, or remove it");
+  nlohmann::json without = make(level::warning, "W4001", "m", src, {0, 1});
+  BOOST_TEST(!without.contains("help"));
+}
+
 BOOST_AUTO_TEST_CASE(has_errors_only_counts_errors) {
   BOOST_TEST(!dsl::has_errors({}));
   BOOST_TEST(!dsl::has_errors({make(level::warning, "W1", "w"), make(level::note, "", "n")}));

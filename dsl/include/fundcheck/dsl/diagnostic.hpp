@@ -24,6 +24,7 @@ struct diagnostic {
   source_ptr source;    // may be null: a diagnostic without a file (bad flag, missing file)
   span where{};         // byte range in source; begin == end means a point
   std::vector<diagnostic> notes;  // attached notes (severity note), each with its own location
+  std::string help;     // optional: what to do about it, one line ("= help: …" below the snippet)
 };
 
 // A diagnostic at a byte range of a source (end clamped to begin), with optional notes.
@@ -46,7 +47,8 @@ void render_text(std::ostream& out, const std::vector<diagnostic>& diags,
                  const render_options& opts = {});
 std::string render_text(const std::vector<diagnostic>& diags, const render_options& opts = {});
 
-// {"severity","code","message","file","line","column","end_line","end_column","notes":[...]}
+// {"severity","code","message","file","line","column","end_line","end_column","notes":[...]},
+// and "help" when the diagnostic has one.
 void to_json(nlohmann::json& j, const diagnostic& d);
 
 bool has_errors(const std::vector<diagnostic>& diags) noexcept;
