@@ -6,6 +6,10 @@
 #include "fundcheck/engine/evaluate.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <exception>
+#include <mutex>
+#include <thread>
 #include <deque>
 #include <memory>
 #include <numeric>
@@ -293,9 +297,111 @@ class evaluator {
   void run() {
     if (!bind_columns()) return;
     evaluate_definitions();
-    for (std::size_t r = 0; r < p_.rules.size(); ++r) evaluate_rule(r);
+    if (options_.threads > 1 && p_.rules.size() > 1)
+      evaluate_rules_in_parallel();
+    else
+      for (std::size_t r = 0; r < p_.rules.size(); ++r) evaluate_rule(r);
     sort_findings();
   }
+
+ private:
+  // ------------------------------------------------------------------------------------------
+  // Rules side by side
+  //
+  // A rule's outcome and the steps it takes do not depend on the rules before it (caches and
+  // shared indexes charge the same steps to whoever uses them). So rules can be evaluated by
+  // several evaluators at once, each rule alone with all the budget the definitions left, and
+  // then taken in rule order: while the steps so far plus the rule's fit the budget, its
+  // outcome is the one sequential evaluation gives. From the first rule that does not fit, the
+  // rest are evaluated again here, in order, with the budget that is left: exactly the
+  // sequential behaviour (that rule runs out where it would have; later ones at once).
+
+  struct rule_outcome {
+    std::vector<finding> findings;
+    rule_stats stats;
+    std::uint64_t checks = 0;
+    std::uint64_t steps = 0;
+    bool exhausted = false;
+  };
+
+  // A second evaluator for the same evaluation, sharing the definitions' values.
+  evaluator(const evaluator& main, evaluation_result& result)
+      : evaluator(main.p_, main.doc_, main.params_, main.options_, result) {
+    defs_ = main.defs_;  // lists point into main's storage, which outlives this one
+    def_failed_ = main.def_failed_;
+    def_error_ = main.def_error_;
+  }
+
+  rule_outcome evaluate_rule_alone(std::size_t r, std::uint64_t start) {
+    steps_ = start;
+    budget_hit_ = false;
+    const std::size_t findings = result_.findings.size();
+    const std::uint64_t checks = result_.checks;
+    evaluate_rule(r);
+    rule_outcome out;
+    out.findings.assign(std::make_move_iterator(result_.findings.begin() + static_cast<std::ptrdiff_t>(findings)),
+                        std::make_move_iterator(result_.findings.end()));
+    result_.findings.resize(findings);
+    out.stats = result_.stats.back();
+    result_.stats.pop_back();
+    out.checks = result_.checks - checks;
+    result_.checks = checks;
+    out.steps = steps_ - start;
+    out.exhausted = budget_hit_;
+    return out;
+  }
+
+  void evaluate_rules_in_parallel() {
+    const std::size_t n = p_.rules.size();
+    const std::uint64_t start = steps_;  // after the definitions
+    std::vector<rule_outcome> outcomes(n);
+    std::atomic<std::size_t> next{0};
+    auto work = [&](evaluator& e) {
+      for (std::size_t r; (r = next.fetch_add(1)) < n;) outcomes[r] = e.evaluate_rule_alone(r, start);
+    };
+    // Helpers for the other threads; constructing one costs a pass over the node and row tables.
+    const std::size_t extra = std::min<std::size_t>(options_.threads, n) - 1;
+    std::vector<evaluation_result> helper_results(extra);
+    std::vector<std::unique_ptr<evaluator>> helpers;
+    for (std::size_t i = 0; i < extra; ++i) helpers.emplace_back(new evaluator(*this, helper_results[i]));
+    std::mutex failure_mutex;
+    std::exception_ptr failure;
+    auto guarded = [&](evaluator& e) {
+      try {
+        work(e);
+      } catch (...) {
+        const std::lock_guard lock(failure_mutex);
+        if (!failure) failure = std::current_exception();
+        next = n;  // the others stop after their current rule
+      }
+    };
+    {
+      std::vector<std::jthread> threads;
+      for (std::size_t i = 0; i < extra; ++i) threads.emplace_back([&, i] { guarded(*helpers[i]); });
+      guarded(*this);
+    }  // joined
+    if (failure) std::rethrow_exception(failure);
+    std::uint64_t used = start;
+    for (std::size_t r = 0; r < n; ++r) {
+      auto& o = outcomes[r];
+      if (o.exhausted || used + o.steps > options_.max_steps) {
+        // A fresh evaluator: this one may have run these rules already, and a rule that finds
+        // its indexes built is not charged for building them.
+        evaluator rest(*this, result_);
+        rest.steps_ = used;
+        for (std::size_t q = r; q < n; ++q) rest.evaluate_rule(q);
+        steps_ = rest.steps_;
+        return;
+      }
+      used += o.steps;
+      for (auto& f : o.findings) result_.findings.push_back(std::move(f));
+      result_.stats.push_back(o.stats);
+      result_.checks += o.checks;
+    }
+    steps_ = used;
+  }
+
+ public:
 
  private:
   // Orders findings by proposal offset, then rule id, keeping the recording order among equals
@@ -433,6 +539,7 @@ class evaluator {
     } catch (const budget_exceeded&) {
       run.errors++;
       run.first_error = "the evaluation budget was exhausted (--max-steps)";
+      budget_hit_ = true;
     }
     if (run.errors > 0) {
       run.stats.evaluated = false;
@@ -2528,6 +2635,7 @@ class evaluator {
   std::unordered_map<std::uint64_t, shared_join> shared_joins_;  // by shared_join_key()
   std::unordered_map<std::uint32_t, std::unique_ptr<std::unordered_set<std::string_view>>> text_sets_;
   std::uint64_t steps_ = 0;
+  bool budget_hit_ = false;  // a rule ran out of budget (see evaluate_rule_alone)
   // Batched evaluation (see loop_batched).
   static constexpr std::uint32_t no_lane = 0xffffffffu;
   batch batch_;

@@ -1,6 +1,8 @@
 #define BOOST_TEST_MODULE evaluate
 #include "fundcheck/engine/evaluate.hpp"
 
+#include <filesystem>
+
 #include <boost/test/unit_test.hpp>
 
 #include "test_support.hpp"
@@ -185,6 +187,45 @@ BOOST_AUTO_TEST_CASE(errors_and_violations_across_many_bindings_are_reported_in_
   BOOST_TEST(e.message == "ratio: not evaluated for 2 bindings; the first: division by zero in "
                           "'i.region[y] / i.national[y]'");
   BOOST_TEST(e.where.pointer == "/items/300");
+}
+
+// Rules evaluated by several threads give the same result as one thread, to the finding and
+// the step: also when the budget runs out in a definition, in the middle of a rule or between
+// rules (the budget is reconciled in rule order).
+BOOST_AUTO_TEST_CASE(threads_give_the_same_result_as_one_thread) {
+  auto c = test::compile_text(test::read_file(std::filesystem::path(FUNDCHECK_SOURCE_DIR) / "rules/kraeftplan-v.rules"),
+                              "rules/kraeftplan-v.rules");
+  BOOST_TEST_REQUIRE(c.ok(), dsl::render_text(c.diagnostics));
+  std::string items;
+  for (int i = 0; i < 400; ++i) {
+    if (i) items += ',';
+    const std::string region = i % 37 == 3 ? "9.9" : "0.3";  // some break the key
+    items += item(std::string(1, 'i').append(std::to_string(i)), R"({"national": 1.0, "region": )" + region + "}");
+  }
+  const auto doc = test::load_text(test::proposal_json(items));
+  std::vector<dsl::diagnostic> diags;
+  const auto params = engine::bind_params(*c.value, {}, diags);
+  auto render = [&](const engine::evaluation_result& r) {
+    std::string out = std::to_string(r.checks) + " checks\n";
+    for (const auto& s : r.stats)
+      out += std::to_string(s.bindings) + "/" + std::to_string(s.passed) + "/" + std::to_string(s.failed) + "/" +
+             std::to_string(s.rounding) + (s.evaluated ? "" : " not evaluated") + "\n";
+    for (const auto& f : engine::describe(*c.value, *doc, r))
+      out += f.rule + " " + f.where.pointer + " " + f.message + "\n";
+    return out;
+  };
+  for (const std::uint64_t budget : {std::uint64_t{2'000'000'000}, std::uint64_t{5}, std::uint64_t{3'000},
+                                     std::uint64_t{20'000}, std::uint64_t{60'000}}) {
+    engine::evaluate_options one;
+    one.max_steps = budget;
+    const std::string expected = render(engine::evaluate(*c.value, *doc, params, one));
+    for (const unsigned threads : {2u, 3u}) {
+      engine::evaluate_options many = one;
+      many.threads = threads;
+      BOOST_TEST(render(engine::evaluate(*c.value, *doc, params, many)) == expected,
+                 "budget " << budget << ", " << threads << " threads");
+    }
+  }
 }
 
 BOOST_AUTO_TEST_CASE(parameters_can_be_overridden) {

@@ -130,6 +130,9 @@ struct evaluation_result {
 
 struct evaluate_options {
   std::uint64_t max_steps = 2'000'000'000;  // evaluation budget (nodes evaluated) per proposal
+  // Threads that evaluate rules side by side (after the definitions). The result is the same
+  // for any number, to the byte: the budget is reconciled in rule order (see evaluate.cpp).
+  unsigned threads = 1;
 };
 
 // Thread-safe for distinct results: the program and the proposal are only read.
