@@ -20,6 +20,8 @@
 
 #include <fmt/format.h>
 
+#include "text_map.hpp"
+
 namespace fundcheck::engine {
 
 std::string_view to_string(finding_kind k) noexcept {
@@ -244,6 +246,8 @@ class evaluator {
       codes_.push_back(s == shape::general ? code(nd.code) : code(s));
     }
     cache_.resize(p.nodes.size());
+    text_sets_.resize(p.nodes.size());
+    text_set_built_.resize(p.nodes.size());
     join_indexes_.resize(p.comprehensions.size());
     const auto& tables = doc.tables();
     all_rows_.resize(tables.size());
@@ -600,9 +604,9 @@ class evaluator {
       }
       if (key.kind != vk::text) return;
       const auto& index = join_index(l.join);
-      const auto it = index.find(key.str());
-      if (it == index.end()) return;
-      for (const auto& e : it->second) body(e);
+      const auto* hit = index.find(key.str());
+      if (hit == nullptr) return;
+      for (const auto& e : *hit) body(e);
       return;
     }
     iterate(src, element_sink(body));
@@ -660,9 +664,9 @@ class evaluator {
       }
       if (key.kind != vk::text) return;
       const auto& index = join_index(l0.join);
-      const auto it = index.find(key.str());
-      if (it == index.end()) return;
-      outer = it->second;
+      const auto* hit = index.find(key.str());
+      if (hit == nullptr) return;
+      outer = *hit;
     } else {
       auto keep = [&](const value& e) {
         outer.push_back(e);
@@ -709,7 +713,8 @@ class evaluator {
   void undo_built() {
     for (const auto& b : built_) {
       if (b.text_set) {
-        text_sets_.erase(b.node);
+        text_sets_[b.node].reset();
+        text_set_built_[b.node] = false;
       } else {
         join_indexes_[b.node].reset();
         if (b.shared_key != 0) shared_joins_.erase(b.shared_key);
@@ -804,9 +809,9 @@ class evaluator {
         const value key = eval(info.join_key);
         if (key.kind != vk::text) continue;
         const auto& index = join_index(l.join);
-        const auto it = index.find(key.str());
-        if (it == index.end()) continue;
-        for (const auto& e : it->second) add(e);
+        const auto* hit = index.find(key.str());
+        if (hit == nullptr) continue;
+        for (const auto& e : *hit) add(e);
         continue;
       }
       iterate(src, element_sink(add));
@@ -1915,7 +1920,7 @@ class evaluator {
         if (x.absent()) return {};
         if (x.kind == vk::text && p_.nodes[nd.b].invariant) {
           if (const auto* set = text_set(nd.b)) {
-            const bool hit = set->count(x.str()) != 0;
+            const bool hit = set->find(x.str()) != nullptr;
             return value::boolean(nd.code == op::in ? hit : !hit);
           }
         }
@@ -2434,7 +2439,7 @@ class evaluator {
     return v;
   }
 
-  using text_index = std::unordered_map<std::string_view, std::vector<value>>;
+  using text_index = text_map<std::vector<value>>;
 
   // The elements of a join's (invariant) source grouped by their join field; built on first use
   // and kept for the evaluation. Absent or non-text keys are left out: they never match.
@@ -2521,22 +2526,22 @@ class evaluator {
 
   // Membership in an invariant list of texts, from a hash set built on first use. Returns
   // nullptr when the list holds anything but texts (then the caller scans).
-  const std::unordered_set<std::string_view>* text_set(std::uint32_t list_node) {
-    auto it = text_sets_.find(list_node);
-    if (it != text_sets_.end()) return it->second.get();
-    auto set = std::make_unique<std::unordered_set<std::string_view>>();
+  const text_map<char>* text_set(std::uint32_t list_node) {
+    if (text_set_built_[list_node]) return text_sets_[list_node].get();
+    auto set = std::make_unique<text_map<char>>();
     bool all_text = true;
     auto add = [&](const value& e) {
       if (e.kind != vk::text) {
         all_text = false;
         return false;
       }
-      set->insert(e.str());
+      (*set)[e.str()] = 1;
       return true;
     };
     stream(list_node, element_sink(add));
     if (!all_text) set.reset();
     built_.push_back({list_node, true, 0});
+    text_set_built_[list_node] = true;
     return (text_sets_[list_node] = std::move(set)).get();
   }
 
@@ -2560,9 +2565,9 @@ class evaluator {
       const value key = eval(info.join_key);
       if (key.kind != vk::text) return;  // absent (unknown) or not text: nothing matches
       const auto& index = join_index(nd.a);
-      const auto it = index.find(key.str());
-      if (it == index.end()) return;
-      for (const auto& e : it->second)
+      const auto* hit = index.find(key.str());
+      if (hit == nullptr) return;
+      for (const auto& e : *hit)
         if (!body(e)) return;
       return;
     }
@@ -2633,7 +2638,8 @@ class evaluator {
     std::uint64_t steps = 0;  // the steps building it took
   };
   std::unordered_map<std::uint64_t, shared_join> shared_joins_;  // by shared_join_key()
-  std::unordered_map<std::uint32_t, std::unique_ptr<std::unordered_set<std::string_view>>> text_sets_;
+  std::vector<std::unique_ptr<text_map<char>>> text_sets_;  // by list node; null: not all texts
+  std::vector<bool> text_set_built_;                        // by list node
   std::uint64_t steps_ = 0;
   bool budget_hit_ = false;  // a rule ran out of budget (see evaluate_rule_alone)
   // Batched evaluation (see loop_batched).
