@@ -16,6 +16,8 @@ for n in 1000 10000 100000; do
   echo "== $n top-level items: rules/kraeftplan-v.rules"
   build/bench/check_bench rules/kraeftplan-v.rules "$dir/p$n.json" "$runs"
 done
+echo "== 100000 top-level items: rules/kraeftplan-v.rules, evaluation on 2 threads"
+build/bench/check_bench rules/kraeftplan-v.rules "$dir/p100000.json" "$runs" 2
 echo "== 100000 top-level items: bench/two-checks.rules"
 build/bench/check_bench bench/two-checks.rules "$dir/p100000.json" "$runs"
 echo "== 100000 top-level items: end to end, the fundcheck command (text report, errors only)"
