@@ -636,6 +636,15 @@ class evaluator {
     const value& var(std::uint32_t lane, std::uint32_t level) const { return vars[lane * levels + level]; }
   };
 
+  // A list of elements in place: table rows (as records of one type) or values.
+  struct elements_view {
+    const std::uint32_t* rows = nullptr;
+    std::uint8_t type = 0;
+    const value* values = nullptr;
+    std::size_t size = 0;
+    value at(std::size_t i) const { return values != nullptr ? values[i] : value::record(type, rows[i]); }
+  };
+
   bool batchable(const rule_def& rule) const {
     return !rule.loops.empty();
   }
@@ -650,8 +659,8 @@ class evaluator {
       record_error(run, e);
       return;
     }
-    // The outer elements, copied: the source may live in scratch storage that grows.
-    std::vector<value> outer;
+    // The outer elements, read in place: the rows of a table, a list, or a join's matches.
+    elements_view outer;
     if (l0.join != no_node) {
       // Only the elements whose join field equals the key can pass the filter (see loop()).
       const auto& info = p_.comprehensions[l0.join];
@@ -666,13 +675,15 @@ class evaluator {
       const auto& index = join_index(l0.join);
       const auto* hit = index.find(key.str());
       if (hit == nullptr) return;
-      outer = *hit;
-    } else {
-      auto keep = [&](const value& e) {
-        outer.push_back(e);
-        return true;
-      };
-      iterate(src, element_sink(keep));
+      outer.values = hit->data();
+      outer.size = hit->size();
+    } else if (src.kind == vk::rows) {
+      outer.rows = static_cast<const std::uint32_t*>(src.ptr);
+      outer.type = src.type;
+      outer.size = src.index;
+    } else if (src.kind == vk::list) {
+      outer.values = static_cast<const value*>(src.ptr);
+      outer.size = src.index;
     }
     slot_level_.assign(p_.variable_slots, -1);
     loop_slots_.clear();
@@ -681,15 +692,15 @@ class evaluator {
       loop_slots_.push_back(rule.loops[k].slot);
     }
     batch_levels_ = static_cast<std::uint32_t>(rule.loops.size());
-    for (std::size_t begin = 0; begin < outer.size(); begin += chunk_elements) {
-      const std::size_t end = std::min(outer.size(), begin + chunk_elements);
+    for (std::size_t begin = 0; begin < outer.size; begin += chunk_elements) {
+      const std::size_t end = std::min(outer.size, begin + chunk_elements);
       const std::uint64_t steps = steps_;
       const std::size_t findings = result_.findings.size();
       const std::uint64_t checks = result_.checks;
       const rule_run saved = run;
       built_.clear();
       try {
-        run_chunk(run, std::span<const value>(outer.data() + begin, end - begin));
+        run_chunk(run, outer, begin, end);
         if (steps_ > options_.max_steps) throw redo_chunk{};
         continue;
       } catch (const redo_chunk&) {
@@ -705,7 +716,7 @@ class evaluator {
       result_.checks = checks;
       run = saved;
       bound_lane_ = no_lane;
-      for (std::size_t i = begin; i < end; ++i) visit(run, 0, outer[i]);
+      for (std::size_t i = begin; i < end; ++i) visit(run, 0, outer.at(i));
     }
     bound_lane_ = no_lane;
   }
@@ -739,14 +750,14 @@ class evaluator {
     loop(run, depth + 1);
   }
 
-  void run_chunk(rule_run& run, std::span<const value> elements) {
+  void run_chunk(rule_run& run, const elements_view& elements, std::size_t begin, std::size_t end) {
     const auto& rule = p_.rules[run.rule];
     const std::uint32_t levels = batch_levels_;
     batch& b = batch_;
     b.levels = levels;
     b.vars.clear();
-    for (const auto& e : elements) {
-      b.vars.push_back(e);
+    for (std::size_t i = begin; i < end; ++i) {
+      b.vars.push_back(elements.at(i));
       b.vars.resize(b.vars.size() + levels - 1);
     }
     bound_lane_ = no_lane;
