@@ -7,6 +7,8 @@ packages=(
   g++ cmake ninja-build pkg-config
   libboost1.81-dev libboost-graph1.81-dev libboost-test1.81-dev
   nlohmann-json3-dev libspdlog-dev libfmt-dev libsimdjson-dev libssl-dev
+  # fundcheck serve: the decision log; its end-to-end test reads docs/openapi.yaml; its benchmark
+  libsqlite3-dev python3-yaml wrk
   # the HTML report's screenshot test: headless Chromium, pdfinfo for the printed page size
   python3 chromium poppler-utils
 )
