@@ -256,7 +256,7 @@ class listener : public std::enable_shared_from_this<listener> {
 
 int run_server(service& svc, const server_options& options, event_log& log, const server_hooks& hooks) {
   asio::io_context ioc(static_cast<int>(options.threads));
-  server_state state{svc, options, log};
+  server_state state{svc, options, log, {false}, {0}, {}, {}};
 
   beast::error_code ec;
   const auto address = asio::ip::make_address(options.address, ec);
