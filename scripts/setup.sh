@@ -9,6 +9,7 @@ packages=(
   nlohmann-json3-dev libspdlog-dev libfmt-dev libsimdjson-dev libssl-dev
   # the HTML report's screenshot test: headless Chromium, pdfinfo for the printed page size
   python3 chromium poppler-utils
+  git  # the pre-commit hook test (tests/ci) runs git
 )
 
 missing=()

@@ -153,11 +153,15 @@ bool write_report_file(const std::string& path, const std::string& content, bool
     return true;
   }
   // A link is followed: the file it names is replaced, the link stays.
-  fs::path target = fs::is_symlink(fs::symlink_status(path, ec)) ? fs::canonical(path, ec) : fs::path(path);
-  if (ec) {
-    error = fmt::format("cannot write '{}': {}", path, ec.message());
-    return false;
+  fs::path target = path;
+  if (fs::is_symlink(fs::symlink_status(path, ec))) {
+    target = fs::weakly_canonical(path, ec);
+    if (ec) {
+      error = fmt::format("cannot write '{}': {}", path, ec.message());
+      return false;
+    }
   }
+  ec.clear();
   if (target.has_parent_path() && !fs::exists(target.parent_path(), ec)) {
     fs::create_directories(target.parent_path(), ec);
     if (ec) {
