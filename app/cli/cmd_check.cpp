@@ -24,17 +24,12 @@ namespace fs = std::filesystem;
 namespace fundcheck::app {
 namespace {
 
-const std::string& format_value_name() {
-  static const std::string names = engine::report_format_names("|") + "[=FILE]";
-  return names;
-}
-
 const std::vector<option_spec>& check_options() {
   static const std::vector<option_spec> options = {
       {"rules", 'r', true, true, "FILE|DIR", "rule file or directory of *.rules (repeatable; default: ./rules)"},
       {"param", 'p', true, true, "NAME=VALUE", "override a rule parameter, e.g. --param key=0.3117 (repeatable)"},
-      {"format", 'f', true, true, format_value_name(),
-       "report format, to standard output or to FILE (repeatable; default: text)"},
+      {"format", 'f', true, true, "NAME[=FILE]",
+       "a report format (below), to standard output or to FILE (repeatable; default: text)"},
       {"output", 'o', true, false, "FILE", "write the standard-output report to FILE instead"},
       {"force", 0, false, false, "", "overwrite existing report files (never an input)"},
       {"exclude", 0, true, true, "PATTERN", "leave out files matching PATTERN, e.g. 'drafts/**' or '*.csv' (repeatable)"},

@@ -29,7 +29,8 @@ or the command line is wrong.
 
 Documentation: docs/language.md (rules), docs/proposal-format.md (allocation tables),
 docs/budget-form-format.md (budget proposal forms), docs/csv-import.md (spreadsheet
-tables), docs/report-format.md (the JSON report), docs/diagnostics.md (every message code).
+tables), docs/report-format.md (every report format), docs/diagnostics.md (every message code),
+docs/ci.md (batch checks in CI: JUnit, SARIF, GitHub annotations, TAP).
 )";
 
 struct command {
