@@ -80,55 +80,88 @@ bool bracket_match(std::string_view pattern, std::size_t p, std::string_view c, 
   return matched != negate;
 }
 
-bool match_name(std::string_view pattern, std::size_t p, std::string_view name, std::size_t n) noexcept {
-  while (p < pattern.size()) {
-    const char pc = pattern[p];
-    if (pc == '*') {
-      while (p < pattern.size() && pattern[p] == '*') ++p;
-      if (p == pattern.size()) return true;
-      for (std::size_t k = n; k <= name.size(); k += k < name.size() ? utf8_length(static_cast<unsigned char>(name[k])) : 1)
-        if (match_name(pattern, p, name, k)) return true;
-      return false;
-    }
-    if (n >= name.size()) return false;
-    const std::string_view c = code_point_at(name, n);
-    if (pc == '?') {
-      ++p;
-      n += c.size();
-      continue;
-    }
-    if (pc == '[') {
-      std::size_t next = 0;
-      bool valid = false;
-      const bool m = bracket_match(pattern, p, c, next, valid);
-      if (valid) {
-        if (!m) return false;
-        p = next;
-        n += c.size();
-        continue;
-      }
-      // Not a bracket expression: a literal '['.
-    }
-    if (pc == '\\' && p + 1 < pattern.size()) ++p;
-    const std::string_view literal = code_point_at(pattern, p);
-    if (literal != c) return false;
-    p += literal.size();
+// One pattern element other than '*' at pattern[p] against the code point at name[n]; on a
+// match, sets the positions after both.
+bool match_one(std::string_view pattern, std::size_t& p, std::string_view name, std::size_t& n) noexcept {
+  if (n >= name.size()) return false;
+  const std::string_view c = code_point_at(name, n);
+  const char pc = pattern[p];
+  if (pc == '?') {
+    ++p;
     n += c.size();
+    return true;
   }
-  return n == name.size();
+  if (pc == '[') {
+    std::size_t next = 0;
+    bool valid = false;
+    const bool m = bracket_match(pattern, p, c, next, valid);
+    if (valid) {
+      if (!m) return false;
+      p = next;
+      n += c.size();
+      return true;
+    }
+    // Not a bracket expression: a literal '['.
+  }
+  std::size_t q = p;
+  if (pc == '\\' && q + 1 < pattern.size()) ++q;
+  const std::string_view literal = code_point_at(pattern, q);
+  if (literal != c) return false;
+  p = q + literal.size();
+  n += c.size();
+  return true;
 }
 
-bool match_components(const std::vector<std::string_view>& pat, std::size_t i, const std::vector<std::string_view>& path,
-                      std::size_t j) noexcept {
-  if (i == pat.size()) return j == path.size();
-  if (pat[i] == "**") {
-    // Collapse runs of "**".
-    while (i + 1 < pat.size() && pat[i + 1] == "**") ++i;
-    for (std::size_t k = j; k <= path.size(); ++k)
-      if (match_components(pat, i + 1, path, k)) return true;
-    return false;
+// Wildcard matching with one backtracking point (the last '*'): time proportional to the
+// pattern's length times the name's, whatever the pattern.
+bool match_name(std::string_view pattern, std::string_view name) noexcept {
+  std::size_t p = 0, n = 0;
+  std::size_t star_p = std::string_view::npos, star_n = 0;
+  while (n < name.size()) {
+    if (p < pattern.size() && pattern[p] == '*') {
+      while (p < pattern.size() && pattern[p] == '*') ++p;
+      star_p = p;
+      star_n = n;
+      continue;
+    }
+    std::size_t p2 = p, n2 = n;
+    if (p < pattern.size() && match_one(pattern, p2, name, n2)) {
+      p = p2;
+      n = n2;
+      continue;
+    }
+    if (star_p == std::string_view::npos) return false;
+    // Let the last '*' take one more code point, and try again after it.
+    star_n += code_point_at(name, star_n).size();
+    n = star_n;
+    p = star_p;
   }
-  return j < path.size() && glob_match_name(pat[i], path[j]) && match_components(pat, i + 1, path, j + 1);
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+// The same over path components, "**" taking the part of '*'.
+bool match_components(const std::vector<std::string_view>& pat, const std::vector<std::string_view>& path) noexcept {
+  std::size_t i = 0, j = 0;
+  std::size_t star_i = std::string_view::npos, star_j = 0;
+  while (j < path.size()) {
+    if (i < pat.size() && pat[i] == "**") {
+      while (i < pat.size() && pat[i] == "**") ++i;
+      star_i = i;
+      star_j = j;
+      continue;
+    }
+    if (i < pat.size() && match_name(pat[i], path[j])) {
+      ++i;
+      ++j;
+      continue;
+    }
+    if (star_i == std::string_view::npos) return false;
+    j = ++star_j;
+    i = star_i;
+  }
+  while (i < pat.size() && pat[i] == "**") ++i;
+  return i == pat.size();
 }
 
 // Whether something below the directory `path` could match: the pattern may consume the whole
@@ -199,7 +232,7 @@ void matching_below(const fs::path& dir, const std::string& shown, const std::ve
     rel.push_back(name);
     std::error_code ec;
     const bool is_dir = e.is_directory(ec);
-    if (match_components(pat, 0, rel, 0)) {
+    if (match_components(pat, rel)) {
       if (is_dir) {
         all_below(e.path(), child, found, diags);
       } else if (e.is_regular_file(ec) && is_proposal_name(name)) {
@@ -227,12 +260,10 @@ std::string normal_key(const std::string& path) {
 
 bool is_glob(std::string_view arg) noexcept { return arg.find_first_of("*?[") != std::string_view::npos; }
 
-bool glob_match_name(std::string_view pattern, std::string_view name) noexcept {
-  return match_name(pattern, 0, name, 0);
-}
+bool glob_match_name(std::string_view pattern, std::string_view name) noexcept { return match_name(pattern, name); }
 
 bool glob_match_path(std::string_view pattern, std::string_view path) noexcept {
-  return match_components(split_path(pattern), 0, split_path(path), 0);
+  return match_components(split_path(pattern), split_path(path));
 }
 
 bool excluded_by(std::string_view pattern, std::string_view path) noexcept {
@@ -246,7 +277,7 @@ bool excluded_by(std::string_view pattern, std::string_view path) noexcept {
   const auto pat = split_path(pattern);
   for (std::size_t k = 1; k <= parts.size(); ++k) {
     const std::vector<std::string_view> lead(parts.begin(), parts.begin() + static_cast<std::ptrdiff_t>(k));
-    if (match_components(pat, 0, lead, 0)) return true;
+    if (match_components(pat, lead)) return true;
   }
   return false;
 }

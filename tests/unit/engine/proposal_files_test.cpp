@@ -54,6 +54,11 @@ BOOST_AUTO_TEST_CASE(name_patterns) {
   BOOST_TEST(!glob_match_name("a\\*b", "axb"));
   BOOST_TEST(glob_match_name("*a*b*c*", "xxaxxbxxcxx"));
   BOOST_TEST(!glob_match_name("*a*b*c*", "xxaxxcxxbxx"));
+  BOOST_TEST(glob_match_name("*.*", "a.b.c"));
+  BOOST_TEST(glob_match_name("a*", "a"));
+  BOOST_TEST(!glob_match_name("a*b", "a"));
+  // Many stars against a long name that does not match: answered at once, not by trying every split.
+  BOOST_TEST(!glob_match_name("*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b", std::string(250, 'a')));
 }
 
 BOOST_AUTO_TEST_CASE(path_patterns) {
@@ -66,6 +71,11 @@ BOOST_AUTO_TEST_CASE(path_patterns) {
   BOOST_TEST(glob_match_path("./examples/*.csv", "examples/t.csv"));
   BOOST_TEST(glob_match_path("a/**/b/**/c", "a/x/b/y/z/c"));
   BOOST_TEST(!glob_match_path("a/**/b/**/c", "a/x/y/c"));
+  BOOST_TEST(glob_match_path("**/c", "c"));
+  BOOST_TEST(!glob_match_path("a/**", "b/c"));
+  std::string deep;
+  for (int i = 0; i < 60; ++i) deep += "a/";
+  BOOST_TEST(!glob_match_path("**/a/**/a/**/a/**/a/**/a/**/a/**/b", deep + "c"));
 }
 
 BOOST_AUTO_TEST_CASE(exclude_patterns) {
