@@ -4,7 +4,6 @@
 
 #include <cstdlib>
 #include <iostream>
-#include <sstream>
 
 #include <fmt/format.h>
 
@@ -199,9 +198,8 @@ int run_check(const std::vector<std::string>& argv) {
       continue;
     }
     o.color = args->last("color") == "always" && t.format->name == "text";
-    std::ostringstream buffer;
-    t.format->render(buffer, report, o);
-    if (!write_report_file(*t.file, buffer.str(), force, error)) {
+    const auto render = [&](std::ostream& out) { t.format->render(out, report, o); };
+    if (!write_report_file(*t.file, render, force, error)) {
       std::cerr << "fundcheck check: error: " << error << '\n';
       status = 2;
     }

@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 
 #include <fmt/format.h>
 
@@ -136,30 +137,27 @@ bool check_not_input(const std::vector<report_target>& targets, const std::vecto
   return true;
 }
 
-bool write_report_file(const std::string& path, const std::string& content, bool force, std::string& error) {
+bool write_report_file(const std::string& path, const std::function<void(std::ostream&)>& render, bool force,
+                       std::string& error) {
+  auto failed = [&](const std::string& reason) {
+    error = fmt::format("cannot write '{}': {}", path, reason);
+    return false;
+  };
   std::error_code ec;
   const fs::file_status st = fs::status(path, ec);
   if (special_path(path) || (fs::exists(st) && !fs::is_regular_file(st))) {
-    std::FILE* f = std::fopen(path.c_str(), "wb");
-    if (!f) {
-      error = fmt::format("cannot write '{}': {}", path, std::strerror(errno));
-      return false;
-    }
-    const bool written = std::fwrite(content.data(), 1, content.size(), f) == content.size();
-    if (std::fclose(f) != 0 || !written) {
-      error = fmt::format("cannot write '{}': {}", path, std::strerror(errno));
-      return false;
-    }
+    std::ofstream out(path, std::ios::binary);
+    if (!out) return failed(std::strerror(errno));
+    render(out);
+    out.flush();
+    if (!out) return failed("write error");
     return true;
   }
   // A link is followed: the file it names is replaced, the link stays.
   fs::path target = path;
   if (fs::is_symlink(fs::symlink_status(path, ec))) {
     target = fs::weakly_canonical(path, ec);
-    if (ec) {
-      error = fmt::format("cannot write '{}': {}", path, ec.message());
-      return false;
-    }
+    if (ec) return failed(ec.message());
   }
   ec.clear();
   if (target.has_parent_path() && !fs::exists(target.parent_path(), ec)) {
@@ -169,20 +167,16 @@ bool write_report_file(const std::string& path, const std::string& content, bool
       return false;
     }
   }
-  // The temporary file is hidden beside the target, so the rename stays in one file system.
+  // The report goes to a hidden temporary file beside the target (one file system, so the rename
+  // is atomic), which replaces the target only once it is complete and on disk.
   std::string temp_name = ".";
   temp_name.append(target.filename().string()).append(".XXXXXX");
   std::string temp = (target.has_parent_path() ? target.parent_path() / temp_name : fs::path(temp_name)).string();
-  const int fd = mkstemp(temp.data());
-  if (fd < 0) {
-    error = fmt::format("cannot write '{}': {}", path, std::strerror(errno));
-    return false;
-  }
-  auto fail = [&](int err) {
-    ::close(fd);
+  const int fd = ::mkstemp(temp.data());
+  if (fd < 0) return failed(std::strerror(errno));
+  auto discard = [&](const std::string& reason) {
     ::unlink(temp.c_str());
-    error = fmt::format("cannot write '{}': {}", path, std::strerror(err));
-    return false;
+    return failed(reason);
   };
   // The permissions a new file would get (0666 less the umask), or those of the file replaced.
   const mode_t mask = ::umask(0);
@@ -190,23 +184,24 @@ bool write_report_file(const std::string& path, const std::string& content, bool
   mode_t mode = 0666 & ~mask;
   struct stat old {};
   if (::stat(target.c_str(), &old) == 0) mode = old.st_mode & 07777;
-  if (::fchmod(fd, mode) != 0) return fail(errno);
-  std::size_t done = 0;
-  while (done < content.size()) {
-    const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return fail(errno);
-    }
-    done += static_cast<std::size_t>(n);
+  const bool mode_set = ::fchmod(fd, mode) == 0;
+  const int mode_errno = errno;
+  ::close(fd);
+  if (!mode_set) return discard(std::strerror(mode_errno));
+  {
+    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+    if (!out) return discard(std::strerror(errno));
+    render(out);
+    out.flush();
+    if (!out) return discard("write error (is the disk full?)");
   }
-  if (::fsync(fd) != 0) return fail(errno);
-  if (::close(fd) != 0) {
+  const int sync_fd = ::open(temp.c_str(), O_WRONLY);
+  if (sync_fd < 0 || ::fsync(sync_fd) != 0) {
     const int err = errno;
-    ::unlink(temp.c_str());
-    error = fmt::format("cannot write '{}': {}", path, std::strerror(err));
-    return false;
+    if (sync_fd >= 0) ::close(sync_fd);
+    return discard(std::strerror(err));
   }
+  ::close(sync_fd);
   int rc = 0;
   if (!force) {
     // Fail rather than replace a file that appeared since the command line was checked.

@@ -6,6 +6,8 @@
 // interrupted run never leaves half a report.
 
 #include <filesystem>
+#include <functional>
+#include <iosfwd>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,9 +33,11 @@ std::optional<std::vector<report_target>> plan_reports(const std::vector<std::st
 bool check_not_input(const std::vector<report_target>& targets, const std::vector<std::filesystem::path>& inputs,
                      std::string& error);
 
-// Writes `content` to `path`: through a temporary file and a rename for a regular file (creating
-// missing parent directories), directly for a device or a pipe (/dev/stderr, /dev/null). Without
-// `force` it fails rather than replace a file that appeared since plan_reports.
-bool write_report_file(const std::string& path, const std::string& content, bool force, std::string& error);
+// Writes what `render` writes to `path`: through a temporary file and a rename for a regular file
+// (creating missing parent directories), directly for a device or a pipe (/dev/stderr,
+// /dev/null). The report streams to disk, it is not held in memory. Without `force` it fails
+// rather than replace a file that appeared since plan_reports.
+bool write_report_file(const std::string& path, const std::function<void(std::ostream&)>& render, bool force,
+                       std::string& error);
 
 }  // namespace fundcheck::app

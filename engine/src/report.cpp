@@ -217,9 +217,19 @@ nlohmann::json location_json(const proposal_report& p, const proposal_location& 
   return j;
 }
 
+nlohmann::json proposal_json(const run_report& r, const proposal_report& p);
+
 }  // namespace
 
 std::string render_json(const run_report& r) {
+  std::ostringstream out;
+  render_json(out, r);
+  return out.str();
+}
+
+// Writes the report one proposal at a time, so a run over thousands of proposals never holds
+// the whole document as a JSON tree; the bytes are those of the whole tree's dump(2).
+void render_json(std::ostream& out, const run_report& r) {
   nlohmann::json j;
   if (!r.rules) {
     j["error"] = "the rules could not be loaded";
@@ -229,7 +239,8 @@ std::string render_json(const run_report& r) {
       to_json(dj, d);
       j["diagnostics"].push_back(dj);
     }
-    return j.dump(2) + "\n";
+    out << j.dump(2) << '\n';
+    return;
   }
   j["fundcheck"] = {{"version", r.version}, {"report_format", 1}};
   nlohmann::json sets = nlohmann::json::array();
@@ -248,21 +259,48 @@ std::string render_json(const run_report& r) {
   for (const auto& [k, v] : r.params) params[k] = v;
   j["params"] = params;
 
-  counts total;
-  std::size_t passed = 0, failed = 0, broken = 0;
-  nlohmann::json proposals = nlohmann::json::array();
-  for (const auto& p : r.proposals) {
+  const run_summary summary = summarize(r);
+  j["summary"] = {{"proposals", r.proposals.size()}, {"passed", summary.passed}, {"failed", summary.failed},
+                  {"unreadable", summary.unreadable}, {"errors", summary.total.errors},
+                  {"warnings", summary.total.warnings}, {"notes", summary.total.notes}};
+  if (r.shard) j["summary"]["shard"] = {{"index", r.shard->index}, {"count", r.shard->count}, {"files", r.shard->files}};
+
+  // The members in the order nlohmann::json keeps them (sorted by key), "proposals" streamed.
+  j["proposals"] = nullptr;
+  out << "{\n";
+  bool first_member = true;
+  for (const auto& [key, value] : j.items()) {
+    if (!first_member) out << ",\n";
+    first_member = false;
+    out << "  " << nlohmann::json(key).dump() << ": ";
+    if (key != "proposals") {
+      out << report_util::indented(value.dump(2), 2);
+      continue;
+    }
+    if (r.proposals.empty()) {
+      out << "[]";
+      continue;
+    }
+    out << "[\n";
+    for (std::size_t i = 0; i < r.proposals.size(); ++i) {
+      if (i) out << ",\n";
+      out << "    " << report_util::indented(proposal_json(r, r.proposals[i]).dump(2), 4);
+    }
+    out << "\n  ]";
+  }
+  out << "\n}\n";
+}
+
+namespace {
+
+nlohmann::json proposal_json(const run_report& r, const proposal_report& p) {
+  {
     const counts c = count(p);
-    total.errors += c.errors;
-    total.warnings += c.warnings;
-    total.notes += c.notes;
     nlohmann::json pj;
     pj["file"] = p.file;
     if (!p.sha256.empty()) pj["sha256"] = p.sha256;
     if (p.rules) pj["format"] = p.rules->schema_def->format;
-    std::string status(to_string(p.status(r.fail_on)));
-    (status == "unreadable" ? broken : status == "failed" ? failed : passed)++;
-    pj["status"] = status;
+    pj["status"] = std::string(to_string(p.status(r.fail_on)));
     pj["summary"] = {{"errors", c.errors}, {"warnings", c.warnings}, {"notes", c.notes}};
     nlohmann::json diags = nlohmann::json::array();
     std::vector<dsl::diagnostic> all = p.diagnostics;
@@ -310,15 +348,11 @@ std::string render_json(const run_report& r) {
       pj["rules"] = rules;
     }
     pj["findings"] = findings;
-    proposals.push_back(pj);
+    return pj;
   }
-  j["summary"] = {{"proposals", r.proposals.size()}, {"passed", passed}, {"failed", failed},
-                  {"unreadable", broken},           {"errors", total.errors},
-                  {"warnings", total.warnings},     {"notes", total.notes}};
-  if (r.shard) j["summary"]["shard"] = {{"index", r.shard->index}, {"count", r.shard->count}, {"files", r.shard->files}};
-  j["proposals"] = proposals;
-  return j.dump(2) + "\n";
 }
+
+}  // namespace
 
 int exit_code(const run_report& r, dsl::level fail_on) {
   if (!r.rules) return 2;

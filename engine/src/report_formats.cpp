@@ -17,13 +17,13 @@ void text_format(std::ostream& out, const run_report& r, const report_options& o
   to.show_values = o.show_values;
   render_text(out, r, to);
 }
-void json_format(std::ostream& out, const run_report& r, const report_options&) { out << render_json(r); }
-void junit_format(std::ostream& out, const run_report& r, const report_options&) { out << render_junit(r); }
-void sarif_format(std::ostream& out, const run_report& r, const report_options&) { out << render_sarif(r); }
+void json_format(std::ostream& out, const run_report& r, const report_options&) { render_json(out, r); }
+void junit_format(std::ostream& out, const run_report& r, const report_options&) { render_junit(out, r); }
+void sarif_format(std::ostream& out, const run_report& r, const report_options&) { render_sarif(out, r); }
 void github_format(std::ostream& out, const run_report& r, const report_options& o) {
-  out << render_github(r, o.show_notes);
+  render_github(out, r, o.show_notes);
 }
-void tap_format(std::ostream& out, const run_report& r, const report_options& o) { out << render_tap(r, o.show_notes); }
+void tap_format(std::ostream& out, const run_report& r, const report_options& o) { render_tap(out, r, o.show_notes); }
 
 // name, description, renderer, honours --no-notes, quotes the proposal's text
 constexpr report_format formats[] = {

@@ -2,6 +2,8 @@
 // Azure Pipelines, GitHub test-reporter actions). No times or host names, so the report depends
 // only on the run.
 
+#include <ostream>
+#include <set>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -129,41 +131,68 @@ suite proposal_suite(const run_report& r, const proposal_report& p) {
   return s;
 }
 
+// The counts of a proposal's suite, without rendering it (they head the document).
+suite suite_counts(const run_report& r, const proposal_report& p) {
+  suite s;
+  if (p.status(r.fail_on) == proposal_status::unreadable || !p.rules || !p.result) {
+    s.tests = s.errors = 1;
+    return s;
+  }
+  s.tests = p.rules->rules.size();
+  std::set<std::string_view> failing;
+  for (const auto& f : p.findings)
+    if (fails(f, r.fail_on)) failing.insert(f.rule);
+  s.failures = failing.size();
+  return s;
+}
+
+std::string properties(const proposal_report& p) {
+  std::string props;
+  if (p.rules) props += fmt::format("      <property name=\"format\" value=\"{}\"/>\n", attr(p.rules->schema_def->format));
+  if (!p.sha256.empty()) props += fmt::format("      <property name=\"sha256\" value=\"{}\"/>\n", p.sha256);
+  if (p.result) props += fmt::format("      <property name=\"checks\" value=\"{}\"/>\n", p.result->checks);
+  return props.empty() ? props : "    <properties>\n" + props + "    </properties>\n";
+}
+
+void write_suite(std::ostream& out, std::size_t id, std::string_view name, const suite& s, const std::string& props) {
+  out << fmt::format("  <testsuite name=\"{}\" id=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"0\">\n",
+                     attr(name), id, s.tests, s.failures, s.errors)
+      << props << s.xml << "  </testsuite>\n";
+}
+
 }  // namespace
 
-std::string render_junit(const run_report& r) {
-  std::vector<std::pair<std::string, suite>> suites;
+void render_junit(std::ostream& out, const run_report& r) {
+  out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   if (!r.rules) {
-    suites.emplace_back("rules", error_suite("rules", "load the rules", r.rule_diagnostics, ""));
-  } else {
-    for (const auto& p : r.proposals) suites.emplace_back(p.file, proposal_suite(r, p));
+    const suite s = error_suite("rules", "load the rules", r.rule_diagnostics, "");
+    out << fmt::format("<testsuites name=\"fundcheck\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"0\">\n",
+                       s.tests, s.failures, s.errors);
+    write_suite(out, 0, "rules", s, "");
+    out << "</testsuites>\n";
+    return;
   }
   std::size_t tests = 0, failures = 0, errors = 0;
-  for (const auto& [name, s] : suites) {
+  for (const auto& p : r.proposals) {
+    const suite s = suite_counts(r, p);
     tests += s.tests;
     failures += s.failures;
     errors += s.errors;
   }
-  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  out += fmt::format("<testsuites name=\"fundcheck\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"0\">\n", tests,
+  out << fmt::format("<testsuites name=\"fundcheck\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"0\">\n", tests,
                      failures, errors);
-  for (std::size_t i = 0; i < suites.size(); ++i) {
-    const auto& [name, s] = suites[i];
-    out += fmt::format("  <testsuite name=\"{}\" id=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"0\">\n",
-                       attr(name), i, s.tests, s.failures, s.errors);
-    if (r.rules && i < r.proposals.size()) {
-      const auto& p = r.proposals[i];
-      std::string props;
-      if (p.rules) props += fmt::format("      <property name=\"format\" value=\"{}\"/>\n", attr(p.rules->schema_def->format));
-      if (!p.sha256.empty()) props += fmt::format("      <property name=\"sha256\" value=\"{}\"/>\n", p.sha256);
-      if (p.result) props += fmt::format("      <property name=\"checks\" value=\"{}\"/>\n", p.result->checks);
-      if (!props.empty()) out += "    <properties>\n" + props + "    </properties>\n";
-    }
-    out += s.xml;
-    out += "  </testsuite>\n";
+  // One suite at a time: a run over thousands of proposals never holds the whole document.
+  for (std::size_t i = 0; i < r.proposals.size(); ++i) {
+    const auto& p = r.proposals[i];
+    write_suite(out, i, p.file, proposal_suite(r, p), properties(p));
   }
-  out += "</testsuites>\n";
-  return out;
+  out << "</testsuites>\n";
+}
+
+std::string render_junit(const run_report& r) {
+  std::ostringstream out;
+  render_junit(out, r);
+  return out.str();
 }
 
 }  // namespace fundcheck::engine

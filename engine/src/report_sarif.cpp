@@ -3,6 +3,8 @@
 
 #include <cctype>
 #include <map>
+#include <ostream>
+#include <sstream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -97,6 +99,7 @@ class rule_table {
     return add(id, std::move(desc));
   }
   std::size_t index_of_rule(const std::string& id) const { return index_.at(id); }
+  // The descriptors, once every code is known; indices stay valid.
   json take() { return std::move(rules_); }
 
  private:
@@ -168,21 +171,20 @@ json finding_result(rule_table& rules, const proposal_report& p, const finding_d
 
 }  // namespace
 
-std::string render_sarif(const run_report& r) {
+void render_sarif(std::ostream& out, const run_report& r) {
+  // The driver's rules first: the rule set's, then every diagnostic code in the order the
+  // results below meet them. The results are then written one at a time.
   rule_table rules(r);
-  json results = json::array();
-  for (const auto& d : r.rule_diagnostics) results.push_back(diagnostic_result(rules, d, ""));
-  for (const auto& p : r.proposals) {
-    for (const auto& d : diagnostics_of(p)) results.push_back(diagnostic_result(rules, d, p.file));
-    for (const auto& f : p.findings) results.push_back(finding_result(rules, p, f));
-  }
+  for (const auto& d : r.rule_diagnostics) rules.index_of_code(d);
+  for (const auto& p : r.proposals)
+    for (const auto& d : diagnostics_of(p)) rules.index_of_code(d);
   json driver = {{"name", "fundcheck"}, {"version", r.version}, {"semanticVersion", r.version}};
   driver["rules"] = rules.take();
   json run = {{"tool", {{"driver", std::move(driver)}}}};
   if (r.shard) run["automationDetails"] = {{"id", fmt::format("fundcheck/shard-{}-of-{}/", r.shard->index, r.shard->count)}};
   run["invocations"] = json::array({{{"executionSuccessful", r.rules != nullptr}, {"exitCode", exit_code(r, r.fail_on)}}});
   run["columnKind"] = "unicodeCodePoints";
-  run["results"] = std::move(results);
+  run["results"] = nullptr;  // streamed
   const run_summary s = summarize(r);
   run["properties"] = {{"summary",
                         {{"proposals", s.proposals},
@@ -192,9 +194,39 @@ std::string render_sarif(const run_report& r) {
                          {"errors", s.total.errors},
                          {"warnings", s.total.warnings},
                          {"notes", s.total.notes}}}};
-  json doc = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"}, {"version", "2.1.0"}};
-  doc["runs"] = json::array({std::move(run)});
-  return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+  auto dump = [](const json& j, int indent) {
+    return indented(j.dump(2, ' ', false, json::error_handler_t::replace), indent);
+  };
+  out << "{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n  \"version\": \"2.1.0\",\n"
+         "  \"runs\": [\n    {\n";
+  bool first_member = true;
+  for (const auto& [key, value] : run.items()) {
+    if (!first_member) out << ",\n";
+    first_member = false;
+    out << "      " << json(key).dump() << ": ";
+    if (key != "results") {
+      out << dump(value, 6);
+      continue;
+    }
+    bool first = true;
+    auto result = [&](const json& res) {
+      out << (first ? "[\n" : ",\n") << "        " << dump(res, 8);
+      first = false;
+    };
+    for (const auto& d : r.rule_diagnostics) result(diagnostic_result(rules, d, ""));
+    for (const auto& p : r.proposals) {
+      for (const auto& d : diagnostics_of(p)) result(diagnostic_result(rules, d, p.file));
+      for (const auto& f : p.findings) result(finding_result(rules, p, f));
+    }
+    out << (first ? "[]" : "\n      ]");
+  }
+  out << "\n    }\n  ]\n}\n";
+}
+
+std::string render_sarif(const run_report& r) {
+  std::ostringstream out;
+  render_sarif(out, r);
+  return out.str();
 }
 
 }  // namespace fundcheck::engine

@@ -1,6 +1,9 @@
 // TAP version 14 reports (report_formats.hpp): a test point per proposal, its findings and
 // input diagnostics as a YAML block, the summary as a closing comment.
 
+#include <ostream>
+#include <sstream>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -38,7 +41,14 @@ std::string location_text(std::string_view file, std::uint32_t line, std::uint32
 }  // namespace
 
 std::string render_tap(const run_report& r, bool show_notes) {
-  std::string out = "TAP version 14\n";
+  std::ostringstream out;
+  render_tap(out, r, show_notes);
+  return out.str();
+}
+
+void render_tap(std::ostream& stream, const run_report& r, bool show_notes) {
+  stream << "TAP version 14\n";
+  std::string out;
   if (!r.rules) {
     const dsl::diagnostic* first = nullptr;
     for (const auto& d : r.rule_diagnostics)
@@ -46,7 +56,8 @@ std::string render_tap(const run_report& r, bool show_notes) {
     out += "Bail out! the rules could not be loaded";
     if (first) out += ": " + description(diagnostic_line(*first));
     out += "\n";
-    return out;
+    stream << out;
+    return;
   }
   out += fmt::format("1..{}\n", r.proposals.size());
   for (std::size_t i = 0; i < r.proposals.size(); ++i) {
@@ -57,7 +68,11 @@ std::string render_tap(const run_report& r, bool show_notes) {
     for (const auto& f : p.findings)
       if (show_notes || f.severity != dsl::level::note) shown.push_back(&f);
     const auto diags = diagnostics_of(p);
-    if (shown.empty() && diags.empty() && status == proposal_status::passed) continue;
+    if (shown.empty() && diags.empty() && status == proposal_status::passed) {
+      stream << out;
+      out.clear();
+      continue;
+    }
     const severity_counts c = p.counts();
     out += "  ---\n";
     out += fmt::format("  status: {}\n", to_string(status));
@@ -95,9 +110,11 @@ std::string render_tap(const run_report& r, bool show_notes) {
       }
     }
     out += "  ...\n";
+    stream << out;  // one proposal at a time
+    out.clear();
   }
   out += "# " + summary_line(r) + "\n";
-  return out;
+  stream << out;
 }
 
 }  // namespace fundcheck::engine

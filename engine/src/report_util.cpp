@@ -122,6 +122,17 @@ std::string valid_utf8(std::string_view text) {
   return out;
 }
 
+std::string indented(const std::string& text, int by) {
+  const std::string pad(static_cast<std::size_t>(by), ' ');
+  std::string out;
+  out.reserve(text.size() + text.size() / 8);
+  for (const char c : text) {
+    out += c;
+    if (c == '\n') out += pad;
+  }
+  return out;
+}
+
 std::string plural(std::size_t n, std::string_view word) {
   return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
 }

@@ -55,6 +55,9 @@ inline bool fails(const finding_details& f, dsl::level fail_on) noexcept {
 // Replaces bytes that are not UTF-8 with U+FFFD.
 std::string valid_utf8(std::string_view text);
 
+// Pretty-printed JSON placed at an indentation: every line after the first gets `by` more spaces.
+std::string indented(const std::string& text, int by);
+
 // "3 errors", "1 warning".
 std::string plural(std::size_t n, std::string_view word);
 

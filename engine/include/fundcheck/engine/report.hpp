@@ -78,6 +78,7 @@ struct text_options {
 
 void render_text(std::ostream& out, const run_report& r, const text_options& opts = {});
 std::string render_json(const run_report& r);  // pretty-printed, trailing newline
+void render_json(std::ostream& out, const run_report& r);  // the same, written as it goes
 
 // 0: no proposal has errors (or warnings, with fail_on warning); 1: rule errors were found;
 // 2: some input could not be read or checked.

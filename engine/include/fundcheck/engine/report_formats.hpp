@@ -28,6 +28,13 @@ std::string render_github(const run_report& r, bool show_notes = true);
 // TAP version 14: one test point per proposal, findings as a YAML block, the summary as a comment.
 std::string render_tap(const run_report& r, bool show_notes = true);
 
+// The same, written to a stream as they go, one proposal (or one result) at a time, so that a
+// large run's report is never held in memory whole. The bytes are those of the functions above.
+void render_junit(std::ostream& out, const run_report& r);
+void render_sarif(std::ostream& out, const run_report& r);
+void render_github(std::ostream& out, const run_report& r, bool show_notes = true);
+void render_tap(std::ostream& out, const run_report& r, bool show_notes = true);
+
 struct report_options {
   bool color = false;       // ANSI colours (text)
   bool show_notes = true;   // formats that honour --no-notes leave notes out when false
