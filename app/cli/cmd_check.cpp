@@ -137,6 +137,7 @@ int run_check(const std::vector<std::string>& argv) {
   for (const auto& t : *targets) {
     if (!t.format->honours_no_notes) options.describe_notes = true;
     if (t.format->quotes_source) options.keep_source = true;
+    if (t.format->draws_proposal) options.keep_model = true;
   }
 
   // --- The files. ---

@@ -52,7 +52,8 @@ proposal_report check_proposal_file(const std::string& file, const rule_set& rul
       pr.findings = describe(*pr.rules, *loaded.value, *pr.result, options.describe_notes);
     }
   }
-  // The model goes with `loaded`; the text stays only when a report quotes from it. Input
+  if (options.keep_model && loaded.value) pr.model = std::move(loaded.value);
+  // Otherwise the model goes with `loaded`; the text stays only when a report quotes from it. Input
   // diagnostics hold their own reference to the text they point into.
   if (!options.keep_source || (pr.findings.empty() && pr.diagnostics.empty())) pr.source.reset();
   return pr;

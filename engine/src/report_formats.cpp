@@ -3,6 +3,8 @@
 
 #include "fundcheck/engine/report_formats.hpp"
 
+#include "fundcheck/engine/report_html.hpp"
+
 #include <algorithm>
 #include <ostream>
 
@@ -24,8 +26,17 @@ void github_format(std::ostream& out, const run_report& r, const report_options&
   render_github(out, r, o.show_notes);
 }
 void tap_format(std::ostream& out, const run_report& r, const report_options& o) { render_tap(out, r, o.show_notes); }
+void html_format(std::ostream& out, const run_report& r, const report_options& o) {
+  if (!r.rules) {
+    render_html_rule_errors(out, r.version, r.rule_diagnostics);
+    return;
+  }
+  html_options ho;
+  ho.show_values = o.show_values;
+  render_html(out, r, ho);
+}
 
-// name, description, renderer, honours --no-notes, quotes the proposal's text
+// name, description, renderer, honours --no-notes, quotes the proposal's text, draws the proposal
 constexpr report_format formats[] = {
     {"text", "for people: each finding with its source line (default)", text_format, true, true},
     {"json", "the whole report for tools (docs/report-format.md)", json_format, false, false},
@@ -33,6 +44,7 @@ constexpr report_format formats[] = {
     {"sarif", "SARIF 2.1.0 for code scanning", sarif_format, false, true},
     {"github", "GitHub Actions annotations (workflow commands)", github_format, true, true},
     {"tap", "TAP version 14: a test point per proposal", tap_format, true, false},
+    {"html", "one self-contained page to read and print (each proposal drawn)", html_format, false, true, true},
 };
 
 }  // namespace

@@ -289,7 +289,7 @@ BOOST_AUTO_TEST_CASE(several_reports_in_one_run_are_the_same_for_any_jobs) {
   scratch s;
   const std::string formats =
       " --format text=r/text.txt --format json=r/report.json --format junit=r/junit.xml --format sarif=r/report.sarif "
-      "--format github=r/github.txt --format tap=r/report.tap examples/";
+      "--format github=r/github.txt --format tap=r/report.tap --format html=r/report.html examples/";
   const auto one = shell(s.dir, "build/app/fundcheck check -j1 --rules rules" + formats + " > r1.out");
   BOOST_TEST(one.exit_code == 1, one.out);
   fs::rename(s.dir / "r", s.dir / "r1");
@@ -297,7 +297,8 @@ BOOST_AUTO_TEST_CASE(several_reports_in_one_run_are_the_same_for_any_jobs) {
   BOOST_TEST(two.exit_code == 1, two.out);
   // Standard output carries the text report when every format names a file.
   BOOST_TEST(read(s.dir / "r1.out") == read(s.dir / "r1/text.txt"));
-  const std::vector<std::string> files = {"github.txt", "junit.xml", "report.json", "report.sarif", "report.tap", "text.txt"};
+  const std::vector<std::string> files = {"github.txt",   "junit.xml",  "report.html", "report.json",
+                                          "report.sarif", "report.tap", "text.txt"};
   BOOST_TEST(listing(s.dir / "r1") == files);  // no temporary file left behind
   for (const auto& f : files) {
     BOOST_TEST_CONTEXT(f) {

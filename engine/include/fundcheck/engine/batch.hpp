@@ -20,6 +20,8 @@ struct check_options {
   evaluate_options evaluate;
   bool describe_notes = true;  // describe notes too (the text report may leave them out)
   bool keep_source = true;     // keep each proposal's text in its report, to quote lines
+  bool keep_model = false;     // keep each proposal's model in its report (the HTML page draws it);
+                               // then memory grows with the proposals
   unsigned jobs = 1;           // worker threads (at most one per file)
 };
 

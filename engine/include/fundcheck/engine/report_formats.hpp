@@ -48,6 +48,7 @@ struct report_format {
   void (*render)(std::ostream& out, const run_report& r, const report_options& o) = nullptr;
   bool honours_no_notes = false;  // false: the format always carries every finding
   bool quotes_source = true;      // reads proposal_report::source; false lets a run drop the texts
+  bool draws_proposal = false;    // reads proposal_report::model; a run keeps the models only then
 };
 
 // Every format, in the order of the help text.
