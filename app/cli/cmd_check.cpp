@@ -57,7 +57,8 @@ std::string help_text() {
   for (const auto& f : engine::report_formats()) out += fmt::format("  {:<8} {}\n", f.name, f.description);
   out +=
       "\n--format NAME writes to standard output (one format at most; text when none is given), and\n"
-      "--format NAME=FILE to FILE, so one run can write several: --format junit=report.xml.\n"
+      "--format NAME=FILE to FILE (- is standard output), so one run can write several:\n"
+      "--format text --format junit=report.xml --format sarif=report.sarif.\n"
       "Report files are written whole or not at all; an existing file is replaced only with --force,\n"
       "and an input never.\n\n"
       "Exit codes: 0 no errors found (warnings too with --fail-on warning); 1 rule errors found;\n"

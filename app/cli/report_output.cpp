@@ -76,7 +76,8 @@ std::optional<std::vector<report_target>> plan_reports(const std::vector<std::st
                           engine::report_format_names(", "), value);
       return std::nullopt;
     }
-    if (eq == std::string::npos) {
+    // "NAME=-" is standard output, as "NAME" alone.
+    if (eq == std::string::npos || value.substr(eq + 1) == "-") {
       if (to_stdout) {
         error = fmt::format("only one report can go to standard output, and both '{}' and '{}' would; give one a file: "
                             "--format {}=FILE",
@@ -100,7 +101,7 @@ std::optional<std::vector<report_target>> plan_reports(const std::vector<std::st
       error = "--output needs a file name";
       return std::nullopt;
     }
-    to_stdout->file = *output;
+    if (*output != "-") to_stdout->file = *output;  // "-": standard output after all
   }
   files.push_back(*to_stdout);
   for (std::size_t i = 0; i < files.size(); ++i) {
