@@ -11,6 +11,7 @@ packages=(
   libsqlite3-dev python3-yaml wrk
   # the HTML report's screenshot test: headless Chromium, pdfinfo for the printed page size
   python3 chromium poppler-utils
+  git  # the pre-commit hook test (tests/ci) runs git
 )
 
 missing=()

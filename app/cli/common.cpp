@@ -10,7 +10,6 @@
 
 #include <fmt/format.h>
 
-#include "fundcheck/engine/csv_import.hpp"
 
 namespace fs = std::filesystem;
 
@@ -35,34 +34,6 @@ bool want_color(const std::optional<std::string>& setting, int fd, std::string& 
   const char* term = std::getenv("TERM");
   if (term && std::string_view(term) == "dumb") return false;
   return isatty(fd) != 0;
-}
-
-std::vector<std::string> expand_proposals(const std::vector<std::string>& args, std::vector<dsl::diagnostic>& diags) {
-  std::vector<std::string> out;
-  for (const auto& a : args) {
-    std::error_code ec;
-    if (fs::is_directory(a, ec)) {
-      std::vector<std::string> found;
-      for (auto it = fs::recursive_directory_iterator(a, ec); !ec && it != fs::recursive_directory_iterator();
-           it.increment(ec)) {
-        const fs::path& p = it->path();
-        const bool mapping = p.filename().string().ends_with(".mapping.json");
-        if (it->is_regular_file(ec) && ((p.extension() == ".json" && !mapping) || engine::is_csv_path(p)))
-          found.push_back(p.generic_string());
-      }
-      std::sort(found.begin(), found.end());
-      if (found.empty()) {
-        dsl::diagnostic d;
-        d.code = "E3002";
-        d.message = fmt::format("directory '{}' holds no *.json or *.csv proposal", a);
-        diags.push_back(std::move(d));
-      }
-      out.insert(out.end(), found.begin(), found.end());
-    } else {
-      out.push_back(a);
-    }
-  }
-  return out;
 }
 
 std::vector<fs::path> rule_roots(const app::parsed_args& args, std::string& error) {

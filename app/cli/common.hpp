@@ -1,6 +1,6 @@
 #pragma once
-// Helpers shared by the fundcheck subcommands: usage errors, colour choice, proposal and rule
-// path expansion, --param binding. Each subcommand lives in its own cmd_*.cpp and is listed in
+// Helpers shared by the fundcheck subcommands: usage errors, colour choice, rule roots,
+// --param binding. Each subcommand lives in its own cmd_*.cpp and is listed in
 // commands.hpp.
 
 #include <filesystem>
@@ -26,10 +26,6 @@ int usage_error(std::string_view command, const std::string& message);
 
 // --color auto|always|never for the stream `fd`; NO_COLOR and TERM=dumb are respected.
 bool want_color(const std::optional<std::string>& setting, int fd, std::string& error);
-
-// Expands directories into their *.json and *.csv files (recursively, sorted; a table's
-// *.mapping.json is no proposal); keeps files as given.
-std::vector<std::string> expand_proposals(const std::vector<std::string>& args, std::vector<dsl::diagnostic>& diags);
 
 // The --rules roots, or ./rules when none is given and it exists.
 std::vector<std::filesystem::path> rule_roots(const parsed_args& args, std::string& error);

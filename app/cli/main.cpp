@@ -36,9 +36,10 @@ could not be read, or the command line is wrong.
 
 Documentation: docs/language.md (rules), docs/proposal-format.md (allocation tables),
 docs/budget-form-format.md (budget proposal forms), docs/csv-import.md (spreadsheet
-tables), docs/report-format.md (the JSON report), docs/diagnostics.md (every message code),
-docs/tools.md (lint, doc, graph, impact), docs/rules.md (the shipped rules),
-docs/server.md (fundcheck serve and decisions).
+tables), docs/report-format.md (every report format), docs/diagnostics.md (every message code),
+docs/ci.md (batch checks in CI: JUnit, SARIF, GitHub annotations, TAP), docs/tools.md (lint,
+doc, graph, impact), docs/rules.md (the shipped rules), docs/server.md (fundcheck serve and
+decisions).
 )";
 
 struct command {

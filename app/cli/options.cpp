@@ -42,9 +42,16 @@ std::optional<parsed_args> parse_args(const std::vector<std::string>& args,
       }
       for (const auto& s : specs)
         if (s.name == name) spec = &s;
-    } else if (a.size() == 2) {
+    } else {
       for (const auto& s : specs)
         if (s.short_name == a[1]) spec = &s;
+      shown = a.substr(0, 2);
+      // "-j2": a short option's value may follow it directly.
+      if (spec && a.size() > 2) {
+        if (spec->takes_value) inline_value = a.substr(2);
+        else spec = nullptr;
+      }
+      if (!spec) shown = a;
     }
     if (!spec) {
       error = fmt::format("unknown option '{}'", shown);

@@ -2732,7 +2732,13 @@ proposal_location describe_place(const program& p, const proposal& doc, const va
     const auto& c = t.at(ref.row, ref.slot);
     loc.offset = c.offset;  // the value, the null written in its place, or its record
   }
-  const auto pos = doc.source()->locate(loc.offset);
+  const auto at = doc.locate(loc.offset);  // in the proposal, or in a table's mapping
+  if (*at.source != doc.source()) {
+    loc.source = *at.source;
+    loc.file = loc.source->path();
+  }
+  loc.offset = at.offset;
+  const auto pos = (*at.source)->locate(loc.offset);
   loc.line = pos.line;
   loc.column = pos.column;
   auto text_field = [&](const char* name) -> std::string {

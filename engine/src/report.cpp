@@ -11,60 +11,20 @@
 #include "fundcheck/dsl/ansi.hpp"
 #include "fundcheck/dsl/format.hpp"
 
+#include "report_util.hpp"
+
 namespace fundcheck::engine {
 
 namespace {
 
 namespace ansi = dsl::ansi;
 using dsl::ansi::color_of;
+using report_util::plural;
+using report_util::token_at;
 
-std::string plural(std::size_t n, std::string_view word) {
-  return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
-}
+using counts = severity_counts;
 
-// The extent of the token starting at `offset`: a JSON string, number or literal, or a CSV amount.
-dsl::span token_at(const dsl::source_file& src, std::uint32_t offset) {
-  const auto& t = src.text();
-  std::uint32_t end = offset;
-  if (offset >= t.size()) return {offset, offset};
-  if (t[offset] == '"') {
-    ++end;
-    while (end < t.size() && t[end] != '"' && t[end] != '\n') end += t[end] == '\\' ? 2 : 1;
-    if (end < t.size() && t[end] == '"') ++end;
-  } else if (t[offset] == '{' || t[offset] == '[') {
-    end = offset + 1;
-  } else {
-    // A CSV table's amounts have a decimal comma ("10,0"); in JSON a ',' ends the number.
-    const auto& path = src.path();
-    const bool csv = path.ends_with(".csv") || path.ends_with(".CSV");
-    while (end < t.size() && (std::isalnum(static_cast<unsigned char>(t[end])) || t[end] == '.' ||
-                              t[end] == '-' || t[end] == '+' ||
-                              (csv && t[end] == ',' && end + 1 < t.size() && std::isdigit(static_cast<unsigned char>(t[end + 1])))))
-      ++end;
-  }
-  return {offset, std::max(end, offset + 1)};
-}
-
-struct counts {
-  std::size_t errors = 0, warnings = 0, notes = 0;
-};
-
-counts count(const proposal_report& p) {
-  counts c;
-  for (const auto& d : p.diagnostics) {
-    if (d.severity == dsl::level::error) ++c.errors;
-    else if (d.severity == dsl::level::warning) ++c.warnings;
-    else ++c.notes;
-  }
-  if (p.result) {
-    c.errors += p.result->errors();
-    c.warnings += p.result->warnings();
-    c.notes += p.result->notes();
-    for (const auto& d : p.result->diagnostics)
-      if (d.severity == dsl::level::error) ++c.errors;
-  }
-  return c;
-}
+counts count(const proposal_report& p) { return p.counts(); }
 
 bool unreadable(const proposal_report& p) {
   return !p.result || dsl::has_errors(p.result->diagnostics) || dsl::has_errors(p.diagnostics);
@@ -86,11 +46,12 @@ void render_finding(std::ostream& out, const proposal_report& p, const finding_d
   if (color) out << ansi::reset;
   out << '\n';
   const auto& w = f.where;
-  out << "  --> " << p.file;
+  out << "  --> " << (w.file.empty() ? p.file : w.file);
   if (w.line) out << ':' << w.line << ':' << w.column;
   if (!w.path.empty()) out << " (" << w.path << ')';
   out << '\n';
-  if (p.source && w.line) dsl::render_snippet(out, *p.source, token_at(*p.source, w.offset), color);
+  const dsl::source_ptr& src = w.source ? w.source : p.source;
+  if (src && w.line) dsl::render_snippet(out, *src, token_at(*src, w.offset), color);
   auto line = [&](std::string_view label, const std::string& text) {
     out << "      = ";
     if (color) out << ansi::bold;
@@ -112,27 +73,83 @@ void render_finding(std::ostream& out, const proposal_report& p, const finding_d
 
 }  // namespace
 
+std::string_view to_string(proposal_status s) noexcept {
+  switch (s) {
+    case proposal_status::passed: return "passed";
+    case proposal_status::failed: return "failed";
+    case proposal_status::unreadable: return "unreadable";
+  }
+  return "unreadable";
+}
+
 bool proposal_report::failed(dsl::level fail_on) const noexcept {
   if (!result || dsl::has_errors(diagnostics) || dsl::has_errors(result->diagnostics)) return true;
   if (result->errors() > 0) return true;
   return fail_on == dsl::level::warning && result->warnings() > 0;
 }
 
+proposal_status proposal_report::status(dsl::level fail_on) const noexcept {
+  if (unreadable(*this)) return proposal_status::unreadable;
+  return failed(fail_on) ? proposal_status::failed : proposal_status::passed;
+}
+
+severity_counts proposal_report::counts() const noexcept {
+  severity_counts c;
+  for (const auto& d : diagnostics) {
+    if (d.severity == dsl::level::error) ++c.errors;
+    else if (d.severity == dsl::level::warning) ++c.warnings;
+    else ++c.notes;
+  }
+  if (result) {
+    c.errors += result->errors();
+    c.warnings += result->warnings();
+    c.notes += result->notes();
+    for (const auto& d : result->diagnostics)
+      if (d.severity == dsl::level::error) ++c.errors;
+  }
+  return c;
+}
+
+run_summary summarize(const run_report& r) {
+  run_summary s;
+  s.proposals = r.proposals.size();
+  for (const auto& p : r.proposals) {
+    const counts c = p.counts();
+    s.total.errors += c.errors;
+    s.total.warnings += c.warnings;
+    s.total.notes += c.notes;
+    switch (p.status(r.fail_on)) {
+      case proposal_status::passed: ++s.passed; break;
+      case proposal_status::failed: ++s.failed; break;
+      case proposal_status::unreadable: ++s.unreadable; break;
+    }
+  }
+  return s;
+}
+
+std::string summary_line(const run_report& r) {
+  if (!r.rules) return "the rules could not be loaded; no proposal was checked";
+  const run_summary s = summarize(r);
+  std::string out = fmt::format("{} checked", plural(s.proposals, "proposal"));
+  if (r.shard) out += fmt::format(" (shard {}/{} of {})", r.shard->index, r.shard->count, plural(r.shard->files, "file"));
+  out += fmt::format(": {} passed, {} failed", s.passed, s.failed);
+  if (s.unreadable) out += fmt::format(", {} could not be checked", s.unreadable);
+  out += "; " + counts_text(s.total);
+  return out;
+}
+
 void render_text(std::ostream& out, const run_report& r, const text_options& o) {
-  counts total;
-  std::size_t passed = 0, failed = 0, broken = 0;
   bool first = true;
+  if (!r.rules) {
+    // The command shows these on standard error; a text report written to a file has them too.
+    dsl::render_options ro;
+    ro.color = o.color;
+    dsl::render_text(out, r.rule_diagnostics, ro);
+    out << '\n' << summary_line(r) << '\n';
+    return;
+  }
   for (const auto& p : r.proposals) {
     const counts c = count(p);
-    total.errors += c.errors;
-    total.warnings += c.warnings;
-    total.notes += c.notes;
-    if (unreadable(p))
-      ++broken;
-    else if (p.failed(dsl::level::error))
-      ++failed;
-    else
-      ++passed;
 
     std::vector<const finding_details*> shown;
     for (const auto& f : p.findings)
@@ -163,7 +180,7 @@ void render_text(std::ostream& out, const run_report& r, const text_options& o) 
     if (unreadable(p)) {
       if (o.color) out << ansi::red;
       out << "could not be checked";
-    } else if (p.failed(dsl::level::error)) {
+    } else if (p.failed(r.fail_on)) {
       if (o.color) out << ansi::red;
       out << "FAILED";
     } else {
@@ -177,13 +194,10 @@ void render_text(std::ostream& out, const run_report& r, const text_options& o) 
           << plural(p.result->checks, "check");
     out << ")\n";
   }
-  if (r.proposals.size() != 1) {
-    out << '\n';
+  if (r.proposals.size() != 1 || r.shard) {
+    if (!first) out << '\n';
     if (o.color) out << ansi::bold;
-    out << fmt::format("{} checked: {} passed, {} failed", plural(r.proposals.size(), "proposal"), passed,
-                       failed);
-    if (broken) out << fmt::format(", {} could not be checked", broken);
-    out << "; " << counts_text(total);
+    out << summary_line(r);
     if (o.color) out << ansi::reset;
     out << '\n';
   }
@@ -193,7 +207,7 @@ namespace {
 
 nlohmann::json location_json(const proposal_report& p, const proposal_location& w) {
   nlohmann::json j;
-  j["file"] = p.file;
+  j["file"] = w.file.empty() ? p.file : w.file;
   j["pointer"] = w.pointer;
   j["path"] = w.path;
   j["line"] = w.line;
@@ -204,10 +218,31 @@ nlohmann::json location_json(const proposal_report& p, const proposal_location& 
   return j;
 }
 
+nlohmann::json proposal_json(const run_report& r, const proposal_report& p);
+
 }  // namespace
 
 std::string render_json(const run_report& r) {
+  std::ostringstream out;
+  render_json(out, r);
+  return out.str();
+}
+
+// Writes the report one proposal at a time, so a run over thousands of proposals never holds
+// the whole document as a JSON tree; the bytes are those of the whole tree's dump(2).
+void render_json(std::ostream& out, const run_report& r) {
   nlohmann::json j;
+  if (!r.rules) {
+    j["error"] = "the rules could not be loaded";
+    j["diagnostics"] = nlohmann::json::array();
+    for (const auto& d : r.rule_diagnostics) {
+      nlohmann::json dj;
+      to_json(dj, d);
+      j["diagnostics"].push_back(dj);
+    }
+    out << j.dump(2) << '\n';
+    return;
+  }
   j["fundcheck"] = {{"version", r.version}, {"report_format", 1}};
   nlohmann::json sets = nlohmann::json::array();
   if (r.rules) {
@@ -225,21 +260,48 @@ std::string render_json(const run_report& r) {
   for (const auto& [k, v] : r.params) params[k] = v;
   j["params"] = params;
 
-  counts total;
-  std::size_t passed = 0, failed = 0, broken = 0;
-  nlohmann::json proposals = nlohmann::json::array();
-  for (const auto& p : r.proposals) {
+  const run_summary summary = summarize(r);
+  j["summary"] = {{"proposals", r.proposals.size()}, {"passed", summary.passed}, {"failed", summary.failed},
+                  {"unreadable", summary.unreadable}, {"errors", summary.total.errors},
+                  {"warnings", summary.total.warnings}, {"notes", summary.total.notes}};
+  if (r.shard) j["summary"]["shard"] = {{"index", r.shard->index}, {"count", r.shard->count}, {"files", r.shard->files}};
+
+  // The members in the order nlohmann::json keeps them (sorted by key), "proposals" streamed.
+  j["proposals"] = nullptr;
+  out << "{\n";
+  bool first_member = true;
+  for (const auto& [key, value] : j.items()) {
+    if (!first_member) out << ",\n";
+    first_member = false;
+    out << "  " << nlohmann::json(key).dump() << ": ";
+    if (key != "proposals") {
+      out << report_util::indented(value.dump(2), 2);
+      continue;
+    }
+    if (r.proposals.empty()) {
+      out << "[]";
+      continue;
+    }
+    out << "[\n";
+    for (std::size_t i = 0; i < r.proposals.size(); ++i) {
+      if (i) out << ",\n";
+      out << "    " << report_util::indented(proposal_json(r, r.proposals[i]).dump(2), 4);
+    }
+    out << "\n  ]";
+  }
+  out << "\n}\n";
+}
+
+namespace {
+
+nlohmann::json proposal_json(const run_report& r, const proposal_report& p) {
+  {
     const counts c = count(p);
-    total.errors += c.errors;
-    total.warnings += c.warnings;
-    total.notes += c.notes;
     nlohmann::json pj;
     pj["file"] = p.file;
     if (!p.sha256.empty()) pj["sha256"] = p.sha256;
     if (p.rules) pj["format"] = p.rules->schema_def->format;
-    std::string status = unreadable(p) ? "unreadable" : p.failed(dsl::level::error) ? "failed" : "passed";
-    (status == "unreadable" ? broken : status == "failed" ? failed : passed)++;
-    pj["status"] = status;
+    pj["status"] = std::string(to_string(p.status(r.fail_on)));
     pj["summary"] = {{"errors", c.errors}, {"warnings", c.warnings}, {"notes", c.notes}};
     nlohmann::json diags = nlohmann::json::array();
     std::vector<dsl::diagnostic> all = p.diagnostics;
@@ -287,16 +349,14 @@ std::string render_json(const run_report& r) {
       pj["rules"] = rules;
     }
     pj["findings"] = findings;
-    proposals.push_back(pj);
+    return pj;
   }
-  j["summary"] = {{"proposals", r.proposals.size()}, {"passed", passed}, {"failed", failed},
-                  {"unreadable", broken},           {"errors", total.errors},
-                  {"warnings", total.warnings},     {"notes", total.notes}};
-  j["proposals"] = proposals;
-  return j.dump(2) + "\n";
 }
 
+}  // namespace
+
 int exit_code(const run_report& r, dsl::level fail_on) {
+  if (!r.rules) return 2;
   int code = 0;
   for (const auto& p : r.proposals) {
     if (unreadable(p)) return 2;

@@ -204,6 +204,11 @@ class csv_importer {
   std::uint8_t decimals_of(std::uint8_t scale) const noexcept {
     return decimals_ >= 0 ? static_cast<std::uint8_t>(decimals_) : scale;
   }
+  // The cell offset of a value written in the mapping (see proposal::second_base()), or
+  // `fallback` when the two files together are too large to share one offset space.
+  std::uint32_t in_mapping(const jt::node& v, std::uint32_t fallback) const noexcept {
+    return mapping_base_ == no_base ? fallback : mapping_base_ + v.offset;
+  }
 
   const schema& schema_;
   dsl::source_ptr raw_;      // the CSV as given
@@ -238,6 +243,8 @@ class csv_importer {
 
   // building
   std::unique_ptr<proposal> proposal_;
+  static constexpr std::uint32_t no_base = 0xffffffffu;
+  std::uint32_t mapping_base_ = no_base;
   // Where an id came from in the mapping (for duplicate-id messages), per (record, row).
   std::map<std::pair<int, std::uint32_t>, std::pair<const jt::node*, std::string>> id_sources_;
 };
@@ -1442,9 +1449,11 @@ void csv_importer::read_record(int record, int collection, const jt::node& v, st
     return;
   }
   const record_def& def = schema_.records[static_cast<std::size_t>(record)];
-  // Transfers from an item point at its row; other records of the mapping have no row.
+  // Recipients and transfers have no row in the table: the record and each of its values point
+  // at where they are written in the mapping. Should the two files be too large for that, a
+  // transfer from an item points at the item's row, and other records at the table's start.
   std::uint32_t anchor = 0;
-  if (record == transfer_) {
+  if (record == transfer_ && mapping_base_ == no_base) {
     if (const jt::node* from = v.find("from"); from && from->kind == jt::kind::string) {
       const auto id_field = static_cast<std::uint32_t>(schema_.records[static_cast<std::size_t>(item_)].field_index("id"));
       for (const table_row& r : rows_) {
@@ -1458,7 +1467,7 @@ void csv_importer::read_record(int record, int collection, const jt::node& v, st
     }
   }
   table& t = proposal_->mutable_table(record);
-  const std::uint32_t row = t.add_row({anchor, -1, collection, index});
+  const std::uint32_t row = t.add_row({in_mapping(v, anchor), -1, collection, index});
   proposal_->mutable_collection(collection).push_back(row);
   check_duplicate_keys(v, path);
   std::vector<std::string> names;
@@ -1474,7 +1483,7 @@ void csv_importer::read_record(int record, int collection, const jt::node& v, st
                     (suggestion ? "did you mean " + in_quotes(*suggestion) + "?" : "expected one of " + join(names)));
       continue;
     }
-    set_field(record, row, f, *m.value, path + "." + m.key, anchor);
+    set_field(record, row, f, *m.value, path + "." + m.key, in_mapping(*m.value, anchor));
   }
   for (std::size_t f = 0; f < def.fields.size(); ++f) {
     if (def.fields[f].required && !seen.contains(std::string(def.fields[f].name))) {
@@ -1486,6 +1495,8 @@ void csv_importer::read_record(int record, int collection, const jt::node& v, st
 
 void csv_importer::build_proposal() {
   proposal_ = std::make_unique<proposal>(schema_, csv_);
+  if (mapping_ && csv_->text().size() + 1 + mapping_->text().size() < std::size_t{no_base} - 64)
+    mapping_base_ = proposal_->set_second_source(mapping_);
   proposal_->set_dimensions(columns_, years_);
   const record_def& root_def = schema_.records[0];
 
@@ -1496,7 +1507,7 @@ void csv_importer::build_proposal() {
     set_text(0, row, "format", schema_.format, 0);
     for (const auto& [key, node] : root_values_) {
       const int f = root_def.field_index(key);
-      if (f >= 0) set_field(0, row, f, *node, key, 0);
+      if (f >= 0) set_field(0, row, f, *node, key, in_mapping(*node, 0));
     }
     const int title = root_def.field_index("title");
     if (!t.at(row, static_cast<std::uint32_t>(title)).present()) {
@@ -1562,7 +1573,7 @@ void csv_importer::build_proposal() {
         if (m.key == "section" || m.key == "kind") continue;  // decided with the structure (validated below)
         const int f = def.field_index(m.key);
         if (f < 0) continue;  // occurrence, role, parent, or reported by classify()
-        set_field(record, row, f, *m.value, r.entry->path + "." + m.key, r.at);
+        set_field(record, row, f, *m.value, r.entry->path + "." + m.key, in_mapping(*m.value, r.at));
       }
       // Validate the section and kind the structure used; a bad value is an error here.
       for (std::string_view key : {std::string_view("section"), std::string_view("kind")}) {

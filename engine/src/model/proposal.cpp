@@ -72,6 +72,18 @@ proposal::proposal(const schema& s, dsl::source_ptr source) : schema_(&s), sourc
   collections_.resize(s.collections.size());
 }
 
+std::uint32_t proposal::set_second_source(dsl::source_ptr second) {
+  second_source_ = std::move(second);
+  // One byte past the end of the first file, so that no offset of it (end included) is taken.
+  second_base_ = static_cast<std::uint32_t>(source_ ? source_->text().size() + 1 : 0);
+  return second_base_;
+}
+
+proposal::place proposal::locate(std::uint32_t offset) const noexcept {
+  if (second_source_ && offset >= second_base_) return {&second_source_, offset - second_base_};
+  return {&source_, offset};
+}
+
 std::span<const std::uint32_t> proposal::collection(int collection_index) const noexcept {
   return collections_[static_cast<std::size_t>(collection_index)];
 }

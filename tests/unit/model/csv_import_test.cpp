@@ -632,9 +632,32 @@ BOOST_AUTO_TEST_CASE(mapping_fills_what_the_table_cannot_say) {
   const cell& transfer_amount = p.table_of(4).at(0, slot(p, 4, "amount"));
   BOOST_TEST(transfer_amount.number().to_string() == "2.8");
   BOOST_TEST(text(p, 4, 0, "column") == "region");  // the format's default
-  // A mapping value stands at the row it describes; a transfer at the row of its "from".
-  BOOST_TEST(p.source()->locate(p.table_of(item_record).at(0, slot(p, item_record, "earmark")).offset).line == 2u);
-  BOOST_TEST(p.source()->locate(p.table_of(4).at(0, slot(p, 4, "to")).offset).line == 2u);
+  // A value from the table stands at its cell; a value from the mapping where the mapping has it,
+  // for a row's values as for a transfer's.
+  const auto in_table = p.locate(p.table_of(item_record).at(0, slot(p, item_record, "name")).offset);
+  BOOST_TEST(*in_table.source == p.source());
+  BOOST_TEST(p.source()->locate(in_table.offset).line == 2u);
+  const auto earmark = p.locate(p.table_of(item_record).at(0, slot(p, item_record, "earmark")).offset);
+  BOOST_REQUIRE(*earmark.source == p.second_source());
+  BOOST_TEST(p.second_source()->path() == "t.mapping.json");
+  BOOST_TEST(p.second_source()->locate(earmark.offset).line == 4u);
+  BOOST_TEST(p.second_source()->text().substr(earmark.offset, 6) == "\"dccc\"");
+  const auto to = p.locate(p.table_of(4).at(0, slot(p, 4, "to")).offset);
+  BOOST_REQUIRE(*to.source == p.second_source());
+  BOOST_TEST(p.second_source()->locate(to.offset).line == 8u);
+  BOOST_TEST(p.second_source()->text().substr(to.offset, 6) == "\"dccc\"");
+  // A transfer's record is its object in the mapping; the document's title from the mapping too.
+  const auto transfer = p.locate(p.table_of(4).origin_of(0).offset);
+  BOOST_TEST(p.second_source()->text().substr(transfer.offset, 2) == "{\"");
+  const auto title = p.locate(p.table_of(0).at(0, slot(p, 0, "title")).offset);
+  BOOST_TEST(p.second_source()->text().substr(title.offset, 3) == "\"T\"");
+}
+
+BOOST_AUTO_TEST_CASE(without_a_mapping_every_value_is_in_the_table) {
+  const proposal& p = loaded(kept(import(header + "A;9,0;2,8\n")));
+  BOOST_TEST(!p.second_source());
+  const auto name = p.locate(p.table_of(item_record).at(0, slot(p, item_record, "name")).offset);
+  BOOST_TEST(*name.source == p.source());
 }
 
 BOOST_AUTO_TEST_CASE(mapping_errors) {

@@ -86,7 +86,11 @@ struct proposal_location {
   std::string item_id, item_name;      // the record the value belongs to, if it has id/name
   std::string column_id;               // amount column, if any
   std::optional<std::int32_t> year;    // amount year, if any
-  std::uint32_t offset = 0;            // byte offset (for rendering the source line)
+  std::uint32_t offset = 0;            // byte offset in `source` (for rendering the source line)
+  // The file the value is written in when it is not the proposal's own (a CSV table's mapping):
+  // its path in `file`, and its text; both empty for the proposal file.
+  std::string file;
+  dsl::source_ptr source;
 };
 
 struct rule_location {

@@ -162,6 +162,18 @@ class proposal {
   const schema& schema_def() const noexcept { return *schema_; }
   const dsl::source_ptr& source() const noexcept { return source_; }
 
+  // Values written in a second file (a CSV table's mapping) have cell offsets at or past
+  // second_base(): the byte offset in second_source() plus that base. Offsets below it are in
+  // source(). Without a second file the base is past every offset.
+  const dsl::source_ptr& second_source() const noexcept { return second_source_; }
+  std::uint32_t second_base() const noexcept { return second_base_; }
+  // Where an offset (a cell's or an origin's) is: the file and the byte offset in it.
+  struct place {
+    const dsl::source_ptr* source = nullptr;  // source() or second_source(); never null
+    std::uint32_t offset = 0;
+  };
+  place locate(std::uint32_t offset) const noexcept;
+
   // One table per record type of the schema, same order; tables()[0] is the root (one row).
   std::span<const table> tables() const noexcept { return tables_; }
   const table& table_of(int record_index) const noexcept { return tables_[record_index]; }
@@ -198,10 +210,14 @@ class proposal {
   // Declares the amount columns and years and recreates the tables (empty) with the matching
   // slot layout: call it before adding rows.
   void set_dimensions(std::vector<column_info> columns, std::vector<std::int32_t> years);
+  // Declares the second file values may come from; returns its base (see second_base()).
+  std::uint32_t set_second_source(dsl::source_ptr second);
 
  private:
   const schema* schema_;
   dsl::source_ptr source_;
+  dsl::source_ptr second_source_;
+  std::uint32_t second_base_ = 0xffffffffu;
   std::vector<table> tables_;
   std::vector<std::vector<std::uint32_t>> collections_;
   std::vector<column_info> columns_;

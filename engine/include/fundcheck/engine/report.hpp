@@ -3,6 +3,7 @@
 // (grouped per proposal, optional colour) and a stable JSON document for tools
 // (docs/report-format.md). The exit code policy lives here too, so every front end agrees.
 
+#include <cstdint>
 #include <iosfwd>
 #include <memory>
 #include <optional>
@@ -16,6 +17,16 @@
 
 namespace fundcheck::engine {
 
+// How a proposal came out of a run: checked without failing findings, checked with failing
+// findings (errors; with --fail-on warning, warnings too), or not checked at all (it could not be
+// read, or no rules are for its format).
+enum class proposal_status : std::uint8_t { passed, failed, unreadable };
+std::string_view to_string(proposal_status s) noexcept;  // "passed", "failed", "unreadable"
+
+struct severity_counts {
+  std::size_t errors = 0, warnings = 0, notes = 0;
+};
+
 struct proposal_report {
   std::string file;                          // as given on the command line
   const program* rules = nullptr;            // the program that checked it (by its format)
@@ -28,6 +39,14 @@ struct proposal_report {
   std::shared_ptr<const proposal> model;     // the loaded proposal, for reports that draw it
                                              // (HTML); may be null even when it was read
   bool failed(dsl::level fail_on) const noexcept;  // errors, or (fail_on) warnings too
+  proposal_status status(dsl::level fail_on) const noexcept;
+  severity_counts counts() const noexcept;  // findings and input diagnostics, by severity
+};
+
+// With --shard I/N: this run checked the I-th of N slices of `files` proposal files.
+struct shard_info {
+  std::uint32_t index = 1, count = 1;  // 1-based
+  std::size_t files = 0;               // before slicing
 };
 
 struct run_report {
@@ -35,7 +54,21 @@ struct run_report {
   const rule_set* rules = nullptr;
   std::vector<std::pair<std::string, std::string>> params;  // overrides given
   std::vector<proposal_report> proposals;
+  dsl::level fail_on = dsl::level::error;  // what makes a proposal fail (--fail-on)
+  // Diagnostics from loading the rules: warnings, or errors, and then `rules` is null and no
+  // proposal was checked.
+  std::vector<dsl::diagnostic> rule_diagnostics;
+  std::optional<shard_info> shard;
 };
+
+struct run_summary {
+  std::size_t proposals = 0, passed = 0, failed = 0, unreadable = 0;
+  severity_counts total;
+};
+run_summary summarize(const run_report& r);
+// The closing line of the human-readable reports, e.g. "3 proposals checked: 1 passed,
+// 2 failed; 4 errors, 1 warning, 2 notes" (docs/report-format.md); no line break.
+std::string summary_line(const run_report& r);
 
 struct text_options {
   bool color = false;
@@ -45,6 +78,7 @@ struct text_options {
 
 void render_text(std::ostream& out, const run_report& r, const text_options& opts = {});
 std::string render_json(const run_report& r);  // pretty-printed, trailing newline
+void render_json(std::ostream& out, const run_report& r);  // the same, written as it goes
 
 // 0: no proposal has errors (or warnings, with fail_on warning); 1: rule errors were found;
 // 2: some input could not be read or checked.
