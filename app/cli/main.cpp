@@ -26,6 +26,7 @@ Usage:
   fundcheck doc [RULES...] > rules.md     a catalogue of the rules, in Markdown
   fundcheck graph [OPTIONS]               the dependency graph (Graphviz dot or JSON)
   fundcheck impact [OPTIONS] FIELD        the definitions and rules that read a proposal field
+  fundcheck explain [OPTIONS] RULE-ID PROPOSAL   how a rule came to its result, value by value
   fundcheck serve [OPTIONS]               the HTTP validation service (docs/server.md)
   fundcheck decisions verify ID PROPOSAL  re-check a decision the service recorded
   fundcheck version                       print the version
@@ -37,7 +38,7 @@ could not be read, or the command line is wrong.
 Documentation: docs/language.md (rules), docs/proposal-format.md (allocation tables),
 docs/budget-form-format.md (budget proposal forms), docs/csv-import.md (spreadsheet
 tables), docs/report-format.md (the JSON report), docs/diagnostics.md (every message code),
-docs/tools.md (lint, doc, graph, impact), docs/rules.md (the shipped rules),
+docs/tools.md (lint, doc, graph, impact, explain), docs/rules.md (the shipped rules),
 docs/server.md (fundcheck serve and decisions).
 )";
 
@@ -56,6 +57,7 @@ constexpr command commands[] = {
     {"doc", app::run_doc},
     {"graph", app::run_graph},
     {"impact", app::run_impact},
+    {"explain", app::run_explain},
     {"serve", app::run_serve},
     {"decisions", app::run_decisions},
 };
