@@ -27,6 +27,7 @@ Usage:
   fundcheck graph [OPTIONS]               the dependency graph (Graphviz dot or JSON)
   fundcheck impact [OPTIONS] FIELD        the definitions and rules that read a proposal field
   fundcheck explain [OPTIONS] RULE-ID PROPOSAL   how a rule came to its result, value by value
+  fundcheck test [OPTIONS] [PATH...]      run rule tests (*.test.json), with --coverage
   fundcheck serve [OPTIONS]               the HTTP validation service (docs/server.md)
   fundcheck decisions verify ID PROPOSAL  re-check a decision the service recorded
   fundcheck version                       print the version
@@ -38,7 +39,7 @@ could not be read, or the command line is wrong.
 Documentation: docs/language.md (rules), docs/proposal-format.md (allocation tables),
 docs/budget-form-format.md (budget proposal forms), docs/csv-import.md (spreadsheet
 tables), docs/report-format.md (the JSON report), docs/diagnostics.md (every message code),
-docs/tools.md (lint, doc, graph, impact, explain), docs/rules.md (the shipped rules),
+docs/tools.md (lint, doc, graph, impact, explain, test), docs/rules.md (the shipped rules),
 docs/server.md (fundcheck serve and decisions).
 )";
 
@@ -58,6 +59,7 @@ constexpr command commands[] = {
     {"graph", app::run_graph},
     {"impact", app::run_impact},
     {"explain", app::run_explain},
+    {"test", app::run_test},
     {"serve", app::run_serve},
     {"decisions", app::run_decisions},
 };
