@@ -90,20 +90,17 @@ std::string stats_words(const engine::rule_stats& s) {
   return fmt::format("{}: {}", plural(s.bindings, "check"), engine::join(parts));
 }
 
-// "error KPV-KEY-01 at /items/0/amounts/region (Mobile kølehætter, region, 2026)"
+// "error KPV-KEY-01 (violation) at /items/0/amounts/region: Mobile kølehætter, region, 2026"
 std::string finding_words(const engine::finding_details& f) {
-  std::string out;
-  if (f.kind == engine::finding_kind::rounding) out += "rounding note ";
-  else if (f.kind == engine::finding_kind::not_evaluated) out += fmt::format("{} (not evaluated) ", dsl::to_string(f.severity));
-  else out += std::string(dsl::to_string(f.severity)) + " ";
-  out += f.rule;
+  std::string out = fmt::format("{} {} ({})", dsl::to_string(f.severity), f.rule,
+                                f.kind == engine::finding_kind::not_evaluated ? "not evaluated" : engine::to_string(f.kind));
   out += f.where.pointer.empty() ? " on the whole proposal" : " at " + f.where.pointer;
   std::vector<std::string> what;
   if (!f.where.item_name.empty()) what.push_back(f.where.item_name);
   else if (!f.where.item_id.empty()) what.push_back(f.where.item_id);
   if (!f.where.column_id.empty()) what.push_back(f.where.column_id);
   if (f.where.year) what.push_back(std::to_string(*f.where.year));
-  if (!what.empty()) out += " (" + engine::join(what) + ")";
+  if (!what.empty()) out += ": " + engine::join(what);
   return out;
 }
 
@@ -519,7 +516,7 @@ int run_test(const std::vector<std::string>& argv) {
       }
     }
   }
-  std::cout << '\n';
+  if (!first) std::cout << '\n';
   std::string summary = fmt::format("{}, {}: {} passed, {} failed", plural(runs.size(), "test file"),
                                     plural(passed + failed + errors, "case"), passed, failed);
   if (errors > 0) summary += fmt::format(", {} could not run", errors);

@@ -175,6 +175,24 @@ std::optional<target> resolve(const program& p, const proposal& doc, const std::
   return std::nullopt;
 }
 
+std::string target_words(const program& p, const proposal& doc, const target& t) {
+  switch (t.what) {
+    case target::kind::year: return fmt::format("the year {}", *t.year);
+    case target::kind::column: return fmt::format("the column {}", p.columns[*t.column]);
+    case target::kind::record: {
+      std::vector<std::string> records;
+      for (const auto& [type, row] : t.records)
+        records.push_back(type == 0 ? std::string("the proposal")
+                                    : fmt::format("{} ({})", record_words(doc, type, row), doc.dotted_path(type, row)));
+      std::string out = join(records, " or ");
+      if (t.column) out += ", " + p.columns[*t.column];
+      if (t.year) out += fmt::format(", {}", *t.year);
+      return out;
+    }
+  }
+  return {};
+}
+
 bool matches(const target& t, const proposal& doc, const std::vector<recorded_value>& vars) {
   using k = recorded_value::kind;
   switch (t.what) {
@@ -624,7 +642,12 @@ class explain_observer final : public evaluation_observer {
       }
       default: {
         const bool holds = out.value == "true";
-        if (diff.is_zero())
+        // Against a constant (`count(x) > 0`) the difference says nothing the values do not.
+        const bool constant = p_.nodes[nd.a].code == op::constant || p_.nodes[nd.b].code == op::constant;
+        if (constant && nd.code != op::equal && nd.code != op::not_equal)
+          out.comparison = fmt::format("{} {} {}: {}", x.to_string(), op_text(nd.code), y.to_string(),
+                                       holds ? "true" : "false");
+        else if (diff.is_zero())
           out.comparison = fmt::format("{} {} {}: {} (they are equal)", x.to_string(), op_text(nd.code), y.to_string(),
                                        holds ? "true" : "false");
         else
@@ -699,6 +722,7 @@ explain_result explain(const program& p, const proposal& doc, const param_values
   }
   const auto& rule = p.rules[request.rule];
   explanation e;
+  for (const auto& t : targets) e.at.push_back(target_words(p, doc, t));
   e.rule = rule.id;
   e.title = rule.title;
   e.severity = rule.severity == dsl::ast::severity::error     ? dsl::level::error
@@ -790,7 +814,7 @@ class text_writer {
     out_ << "    expect " << e_.expect << '\n';
     out_ << fmt::format("  proposal: {}\n", e_.proposal_file);
     const auto& s = e_.stats;
-    if (!s.evaluated && e_.not_evaluated.empty()) {
+    if (!s.evaluated) {
       out_ << "  result: not evaluated\n";
     } else {
       std::vector<std::string> parts;
@@ -810,11 +834,14 @@ class text_writer {
       out_ << fmt::format("  explained: the {} with a finding\n", e_.matched == 1 ? "binding" : "bindings");
     else if (e_.selection == "passed")
       out_ << "  explained: no binding has a finding; the first that passed\n";
+    else if (e_.selection == "at" && e_.matched > 0)
+      out_ << fmt::format("  explained: the {} about {}\n", e_.matched == 1 ? "binding" : "bindings", join(e_.at, " and "));
     else if (e_.selection == "checked" && e_.matched > 0)
       out_ << "  explained: no binding passed or failed; the first checked\n";
     if (e_.matched == 0) {
       if (e_.selection == "at")
-        out_ << "  explained: nothing: no binding of the rule has what --at names (the rule's loops, above, never take it)\n";
+        out_ << fmt::format("  explained: nothing: no binding of the rule is about {} (the rule's loops, above, never take {})\n",
+                            join(e_.at, " and "), e_.at.size() == 1 ? "it" : "them");
       else if (e_.stats.evaluated)
         out_ << "  explained: nothing: no binding reached the check (every element was left out by the loops)\n";
     }
@@ -912,7 +939,8 @@ class text_writer {
     // A read of the element itself names its place below; other elements name theirs here.
     const bool own_read = el.result && el.result->kind == "reported" && el.result->place && el.place &&
                           el.result->place->path.starts_with(el.place->path);
-    if (el.place && !el.place->path.empty() && !own_read) head += fmt::format(" ({})", el.place->path);
+    if (el.place && !el.place->path.empty() && !own_read && el.place->path != el.value)
+      head += fmt::format(" ({})", el.place->path);
     if (!el.included) {
       out_ << head << ": left out, `where` is " << (el.filter ? el.filter->value : std::string("not true")) << '\n';
       if (el.filter) write_node(*el.filter, indent + 2, "");
@@ -1040,6 +1068,7 @@ std::string render_explanation_json(const explanation& e) {
   }
   j["not_evaluated"] = std::move(ne);
   j["selection"] = e.selection;
+  j["at"] = e.at;
   j["matched"] = e.matched;
   nlohmann::json bindings = nlohmann::json::array();
   for (const auto& b : e.bindings) {

@@ -304,6 +304,7 @@ class test_file_reader {
       out.rule_where = {rule->offset, rule->end};
     }
     if (const jnode* s = f.find("severity")) {
+      out.severity_where = {s->offset, s->end};
       if (auto v = string_of(s)) {
         if (*v == "error") out.severity = dsl::level::error;
         else if (*v == "warning") out.severity = dsl::level::warning;
@@ -406,7 +407,7 @@ std::vector<dsl::diagnostic> check_test_file(const test_file& file, const rule_s
       // rounding, and never another.
       if (f.severity && *f.severity != dsl::level::note && severity_name(r->severity) != dsl::to_string(*f.severity))
         out.push_back(dsl::make_diagnostic(
-            dsl::level::error, code::severity, file.source, f.where,
+            dsl::level::error, code::severity, file.source, f.severity_where,
             fmt::format("{} is a rule of severity {}: it never gives a finding of severity {}", f.rule,
                         severity_name(r->severity), dsl::to_string(*f.severity))));
     }
@@ -428,16 +429,15 @@ std::vector<dsl::diagnostic> check_test_file(const test_file& file, const rule_s
 
 std::string describe_expectation(const expected_finding& e) {
   std::string out;
-  if (e.kind == finding_kind::rounding) out += "rounding note ";
-  else if (e.kind == finding_kind::not_evaluated) out += "not evaluated ";
-  else if (e.severity) out += std::string(dsl::to_string(*e.severity)) + " ";
+  if (e.severity) out += std::string(dsl::to_string(*e.severity)) + " ";
   out += e.rule;
+  if (e.kind) out += fmt::format(" ({})", e.kind == finding_kind::not_evaluated ? "not evaluated" : to_string(*e.kind));
   if (e.at) out += e.at->empty() ? " on the whole proposal" : " at " + *e.at;
   std::vector<std::string> what;
   if (e.item) what.push_back(*e.item);
   if (e.column) what.push_back(*e.column);
   if (e.year) what.push_back(std::to_string(*e.year));
-  if (!what.empty()) out += " (" + join(what) + ")";
+  if (!what.empty()) out += " for " + join(what);
   if (e.message) out += fmt::format(" with a message containing \"{}\"", *e.message);
   return out;
 }

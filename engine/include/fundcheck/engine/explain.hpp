@@ -91,7 +91,8 @@ struct explanation {
   std::string when, expect;        // the rule's text
   rule_stats stats;
   std::vector<finding_details> not_evaluated;  // why the rule (or some bindings) could not be evaluated
-  std::string selection;           // "findings", "passed" (a rule without findings), "at"
+  std::string selection;           // "findings", "passed" (a rule without findings), "checked", "at"
+  std::vector<std::string> at;     // what each --at named, in words ("Senfølger (items[1])")
   std::size_t matched = 0;         // bindings selected, before `limit`
   std::vector<explained_binding> bindings;
   std::size_t findings = 0;        // findings of the rule in all

@@ -22,6 +22,7 @@ struct expected_finding {
   std::string rule;
   dsl::span rule_where{};                 // the rule id in the test file
   std::optional<dsl::level> severity;     // error, warning, note (a rounding note is a note)
+  dsl::span severity_where{};
   std::optional<finding_kind> kind;       // violation, rounding, not_evaluated
   std::optional<std::string> at;          // JSON pointer or path of the value ("" the whole proposal)
   std::optional<std::string> item;        // id or name of the record
