@@ -127,7 +127,7 @@ std::optional<target> resolve_path(const program& p, const proposal& doc, const 
 
 std::optional<target> resolve(const program& p, const proposal& doc, const std::string& text, std::string& error) {
   if (text.empty()) {
-    error = "--at needs an item: an id, a name, a path such as items[2], a JSON pointer, a year or a column";
+    error = "an empty ITEM: give an id, a name, a path such as items[2], a JSON pointer, a year or a column";
     return std::nullopt;
   }
   if (text.starts_with('/') || text.find('[') != std::string::npos) return resolve_path(p, doc, text, error);

@@ -271,9 +271,9 @@ class test_file_reader {
     }
     if (findings == nullptr && passes == nullptr)
       error(code::shape, out.where.end ? out.where : dsl::span{c.offset, c.offset + 1},
-            fmt::format("test case \"{}\" expects nothing: give \"findings\" (the findings expected) or \"passes\" "
+            fmt::format("{} expects nothing: give \"findings\" (the findings expected) or \"passes\" "
                         "(the rules that must pass)",
-                        out.name));
+                        out.name.empty() ? std::string("this test case") : fmt::format("test case \"{}\"", out.name)));
     for (std::size_t i = 0; i < out.passes.size(); ++i) {
       for (const auto& f : out.findings) {
         if (f.rule != out.passes[i]) continue;
@@ -509,6 +509,14 @@ case_result run_case(const test_file& file, const test_case& c, const rule_set& 
   }
   if (!loaded.ok()) {
     out.diagnostics = std::move(loaded.diagnostics);
+    if (c.proposal_path.empty()) {
+      // Same path and offsets: quote the test file's own lines, not the blanked copy.
+      auto repoint = [&](auto& self, dsl::diagnostic& d) -> void {
+        if (d.source) d.source = file.source;
+        for (auto& n : d.notes) self(self, n);
+      };
+      for (auto& d : out.diagnostics) repoint(repoint, d);
+    }
     return fail(fmt::format("the proposal of test case \"{}\" cannot be read", c.name));
   }
   const proposal& doc = *loaded.value;
