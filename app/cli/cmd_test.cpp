@@ -311,11 +311,11 @@ int run_test(const std::vector<std::string>& argv) {
         auto c = engine::compile_rule_set(loaded.value->rules);
         if (!c.ok()) {
           run.diagnostics.insert(run.diagnostics.end(), c.diagnostics.begin(), c.diagnostics.end());
-          run.diagnostics.push_back(dsl::make_diagnostic(dsl::level::error, "E5007", loaded.value->source,
+          run.diagnostics.push_back(dsl::make_diagnostic(dsl::level::error, "E6007", loaded.value->source,
                                                          loaded.value->rules_where,
                                                          "the rules this test file tests cannot be compiled"));
         } else if (c.value->programs.empty()) {
-          run.diagnostics.push_back(dsl::make_diagnostic(dsl::level::error, "E5007", loaded.value->source,
+          run.diagnostics.push_back(dsl::make_diagnostic(dsl::level::error, "E6007", loaded.value->source,
                                                          loaded.value->rules_where,
                                                          "the rules this test file tests hold no *.rules file"));
         }

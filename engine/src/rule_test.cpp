@@ -25,15 +25,15 @@ namespace {
 
 // The codes of test file diagnostics (docs/diagnostics.md, "Rule test files").
 namespace code {
-constexpr const char* invalid_json = "E5001";
-constexpr const char* unreadable = "E5002";
-constexpr const char* shape = "E5003";
-constexpr const char* duplicate_case = "E5004";
-constexpr const char* unknown_rule = "E5005";
-constexpr const char* param = "E5006";
-constexpr const char* rules = "E5007";
-constexpr const char* proposal = "E5008";
-constexpr const char* severity = "E5009";
+constexpr const char* invalid_json = "E6001";
+constexpr const char* unreadable = "E6002";
+constexpr const char* shape = "E6003";
+constexpr const char* duplicate_case = "E6004";
+constexpr const char* unknown_rule = "E6005";
+constexpr const char* param = "E6006";
+constexpr const char* rules = "E6007";
+constexpr const char* proposal = "E6008";
+constexpr const char* severity = "E6009";
 }  // namespace code
 
 using json_tree::kind;

@@ -119,7 +119,7 @@ BOOST_AUTO_TEST_CASE(mistakes_in_a_test_file_are_diagnostics_at_their_place) {
   const auto path = s.write("a.test.json", "{\"cases\": [\n  {\"name\": \"x\", \"proposl\": \"p.json\", \"passes\": [\"A\"]}\n]}");
   const auto r = engine::load_test_file(path);
   BOOST_TEST(!r.value.has_value());
-  BOOST_TEST(test::codes(r.diagnostics) == "E5003 E5003");  // the unknown key, and no proposal
+  BOOST_TEST(test::codes(r.diagnostics) == "E6003 E6003");  // the unknown key, and no proposal
   const auto at = r.diagnostics[0].source->locate(r.diagnostics[0].where.begin);
   BOOST_TEST(at.line == 2u);
   BOOST_TEST(at.column == 17u);

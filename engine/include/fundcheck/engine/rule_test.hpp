@@ -1,7 +1,7 @@
 #pragma once
 // Rule tests (`fundcheck test`): *.test.json files that name small proposals and the findings the
 // rules must give on them, or the rules that must pass (docs/tools.md). Loading checks a test
-// file's shape and reports mistakes as diagnostics at their line and column (E50xx); running a
+// file's shape and reports mistakes as diagnostics at their line and column (E60xx); running a
 // case evaluates its proposal and compares the findings with the expectations.
 
 #include <cstdint>
@@ -60,15 +60,15 @@ struct test_file {
 
 struct test_file_result {
   std::optional<test_file> value;            // empty when the file cannot be used
-  std::vector<dsl::diagnostic> diagnostics;  // E5001-E5004
+  std::vector<dsl::diagnostic> diagnostics;  // E6001-E6004
 };
 
 // Reads and checks the shape of a test file. Rule files are named by "rules" or are the file's
 // sibling with the same stem (x.test.json: x.rules).
 test_file_result load_test_file(const std::filesystem::path& path);
 
-// Checks a loaded test file against its compiled rules: rule ids (E5005, with a suggestion),
-// parameters (E5006), severities that the rule cannot have (E5009).
+// Checks a loaded test file against its compiled rules: rule ids (E6005, with a suggestion),
+// parameters (E6006), severities that the rule cannot have (E6009).
 std::vector<dsl::diagnostic> check_test_file(const test_file& file, const rule_set& rules);
 
 // Why a case failed, one expectation at a time.
@@ -90,7 +90,7 @@ struct case_failure {
 struct case_result {
   enum class status : std::uint8_t { passed, failed, error } what = status::passed;
   std::vector<case_failure> failures;
-  std::vector<dsl::diagnostic> diagnostics;  // error: the proposal could not be read or checked (E5008)
+  std::vector<dsl::diagnostic> diagnostics;  // error: the proposal could not be read or checked (E6008)
   std::string proposal_file;                 // as findings name it
 };
 
