@@ -814,7 +814,7 @@ class text_writer {
     out_ << "    expect " << e_.expect << '\n';
     out_ << fmt::format("  proposal: {}\n", e_.proposal_file);
     const auto& s = e_.stats;
-    if (!s.evaluated) {
+    if (!s.evaluated && s.bindings == 0) {
       out_ << "  result: not evaluated\n";
     } else {
       std::vector<std::string> parts;
@@ -822,6 +822,8 @@ class text_writer {
       if (s.failed) parts.push_back(fmt::format("{} failed", s.failed));
       if (s.rounding) parts.push_back(fmt::format("{} only thanks to rounding", s.rounding));
       if (s.not_applicable) parts.push_back(fmt::format("{} not applicable", s.not_applicable));
+      const auto counted = s.passed + s.failed + s.rounding + s.not_applicable;
+      if (s.bindings > counted) parts.push_back(fmt::format("{} could not be evaluated", s.bindings - counted));
       out_ << fmt::format("  result: {}{}{}\n", plural(s.bindings, "check"), parts.empty() ? "" : ": ", join(parts));
     }
     for (const auto& f : e_.not_evaluated) {
