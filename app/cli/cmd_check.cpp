@@ -48,7 +48,8 @@ std::string help_text() {
       "Usage: fundcheck check [OPTIONS] PROPOSAL...\n\n"
       "Checks each proposal against the rules and reports what is wrong and where. A PROPOSAL is a\n"
       "JSON file, a CSV table (with TABLE.mapping.json beside it, if any), a directory (every *.json\n"
-      "and *.csv below it, but no *.mapping.json), or a quoted glob pattern ('proposals/**/*.json').\n"
+      "and *.csv below it, but no *.mapping.json or *.test.json), or a quoted glob pattern\n"
+      "('proposals/**/*.json').\n"
       "Files are checked in a stable order (as given; each directory and pattern sorted), each once.\n"
       "The rules are compiled once; the proposals are checked on -j threads, and every report is\n"
       "the same for any -j.\n\nOptions:\n";

@@ -15,6 +15,8 @@ int run_lint(const std::vector<std::string>& argv);     // cmd_lint.cpp
 int run_doc(const std::vector<std::string>& argv);      // cmd_doc.cpp
 int run_graph(const std::vector<std::string>& argv);    // cmd_graph.cpp
 int run_impact(const std::vector<std::string>& argv);   // cmd_impact.cpp
+int run_explain(const std::vector<std::string>& argv);  // cmd_explain.cpp
+int run_test(const std::vector<std::string>& argv);     // cmd_test.cpp
 int run_serve(const std::vector<std::string>& argv);    // cmd_serve.cpp
 int run_decisions(const std::vector<std::string>& argv);  // cmd_decisions.cpp
 

@@ -26,20 +26,22 @@ Usage:
   fundcheck doc [RULES...] > rules.md     a catalogue of the rules, in Markdown
   fundcheck graph [OPTIONS]               the dependency graph (Graphviz dot or JSON)
   fundcheck impact [OPTIONS] FIELD        the definitions and rules that read a proposal field
+  fundcheck explain RULE-ID PROPOSAL      how a rule came to its result, value by value
+  fundcheck test [OPTIONS] [PATH...]      run rule tests (*.test.json), with --coverage
   fundcheck serve [OPTIONS]               the HTTP validation service (docs/server.md)
   fundcheck decisions verify ID PROPOSAL  re-check a decision the service recorded
   fundcheck version                       print the version
   fundcheck help [COMMAND]                show help
 
-Exit codes: 0 no errors found; 1 rule errors found (lint: warnings found); 2 input or rules
-could not be read, or the command line is wrong.
+Exit codes: 0 no errors found; 1 rule errors found (lint: warnings found; test: a case
+failed); 2 input or rules could not be read, or the command line is wrong.
 
 Documentation: docs/language.md (rules), docs/proposal-format.md (allocation tables),
 docs/budget-form-format.md (budget proposal forms), docs/csv-import.md (spreadsheet
 tables), docs/report-format.md (every report format), docs/diagnostics.md (every message code),
 docs/ci.md (batch checks in CI: JUnit, SARIF, GitHub annotations, TAP), docs/tools.md (lint,
-doc, graph, impact), docs/rules.md (the shipped rules), docs/server.md (fundcheck serve and
-decisions).
+doc, graph, impact, explain, test), docs/rules.md (the shipped rules), docs/server.md
+(fundcheck serve and decisions).
 )";
 
 struct command {
@@ -57,6 +59,8 @@ constexpr command commands[] = {
     {"doc", app::run_doc},
     {"graph", app::run_graph},
     {"impact", app::run_impact},
+    {"explain", app::run_explain},
+    {"test", app::run_test},
     {"serve", app::run_serve},
     {"decisions", app::run_decisions},
 };

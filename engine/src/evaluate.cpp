@@ -33,6 +33,18 @@ std::string_view to_string(finding_kind k) noexcept {
   return "?";
 }
 
+std::string_view to_string(check_outcome o) noexcept {
+  switch (o) {
+    case check_outcome::skipped: return "skipped";
+    case check_outcome::passed: return "passed";
+    case check_outcome::rounding: return "rounding";
+    case check_outcome::failed: return "failed";
+    case check_outcome::not_applicable: return "not_applicable";
+    case check_outcome::error: return "error";
+  }
+  return "?";
+}
+
 std::size_t evaluation_result::errors() const noexcept {
   return static_cast<std::size_t>(std::count_if(findings.begin(), findings.end(), [](const finding& f) {
     return f.severity == dsl::level::error;
@@ -301,10 +313,19 @@ class evaluator {
   void run() {
     if (!bind_columns()) return;
     evaluate_definitions();
-    if (options_.threads > 1 && p_.rules.size() > 1)
+    // An observer is told about bindings in evaluation order, on this thread; one rule alone
+    // needs no helpers.
+    if (options_.threads > 1 && p_.rules.size() > 1 && options_.observer == nullptr && options_.only_rule == no_node) {
       evaluate_rules_in_parallel();
-    else
-      for (std::size_t r = 0; r < p_.rules.size(); ++r) evaluate_rule(r);
+    } else {
+      for (std::size_t r = 0; r < p_.rules.size(); ++r) {
+        if (options_.only_rule != no_node && r != options_.only_rule) {
+          result_.stats.push_back({.evaluated = false});
+          continue;
+        }
+        evaluate_rule(r);
+      }
+    }
     sort_findings();
   }
 
@@ -334,6 +355,7 @@ class evaluator {
     defs_ = main.defs_;  // lists point into main's storage, which outlives this one
     def_failed_ = main.def_failed_;
     def_error_ = main.def_error_;
+    def_cause_ = main.def_cause_;
   }
 
   rule_outcome evaluate_rule_alone(std::size_t r, std::uint64_t start) {
@@ -474,12 +496,15 @@ class evaluator {
     defs_.resize(p_.definitions.size());
     def_error_.resize(p_.definitions.size());
     def_failed_.assign(p_.definitions.size(), false);
+    def_cause_.assign(p_.definitions.size(), 0);
     for (std::size_t d = 0; d < p_.definitions.size(); ++d) {
       const auto& def = p_.definitions[d];
+      def_cause_[d] = static_cast<std::uint32_t>(d);
       for (auto dep : def.depends_on) {
         if (def_failed_[dep]) {
           def_failed_[d] = true;
           def_error_[d] = def_error_[dep];  // the root cause travels along
+          def_cause_[d] = def_cause_[dep];
           break;
         }
       }
@@ -529,14 +554,17 @@ class evaluator {
         finding f = base_finding(r);
         f.kind = finding_kind::not_evaluated;
         f.reason = def_error_[dep];
+        f.cause = finding::cause_kind::definition;
+        f.cause_definition = def_cause_[dep];
         f.message = fmt::format("{}: not evaluated, because {}", rule.title, def_error_[dep]);
         result_.findings.push_back(std::move(f));
         result_.stats.push_back(run.stats);
         return;
       }
     }
+    bool budget = false;
     try {
-      if (batchable(rule))
+      if (batchable(rule) && options_.observer == nullptr)
         loop_batched(run);
       else
         loop(run, 0);
@@ -544,12 +572,14 @@ class evaluator {
       run.errors++;
       run.first_error = "the evaluation budget was exhausted (--max-steps)";
       budget_hit_ = true;
+      budget = true;
     }
     if (run.errors > 0) {
       run.stats.evaluated = false;
       finding f = base_finding(r);
       f.kind = finding_kind::not_evaluated;
       f.reason = run.first_error;
+      if (budget) f.cause = finding::cause_kind::budget;
       f.where = run.first_error_at;
       f.offset = offset_of(f.where);
       f.message = run.errors == 1
@@ -567,7 +597,10 @@ class evaluator {
   void loop(rule_run& run, std::size_t depth) {
     const auto& rule = p_.rules[run.rule];
     if (depth == rule.loops.size()) {
-      check(run);
+      if (options_.observer != nullptr)
+        observed_check(run);
+      else
+        check(run);
       return;
     }
     const auto& l = rule.loops[depth];
@@ -583,16 +616,20 @@ class evaluator {
       if (l.filter != no_node) {
         try {
           const value f = eval(l.filter);
+          if (options_.observer != nullptr) observe_filter(run, depth, f.kind == vk::boolean && f.flag);
           if (f.kind != vk::boolean || !f.flag) return true;
         } catch (const eval_error& e) {
           record_error(run, e);
+          if (options_.observer != nullptr) observe_filter(run, depth, false);
           return true;
         }
       }
       loop(run, depth + 1);
       return true;
     };
-    if (l.join != no_node) {
+    // An observer sees every element filtered, so the join index (which skips those that
+    // cannot pass) is left out for it.
+    if (l.join != no_node && options_.observer == nullptr) {
       // Only the elements whose join field equals the key can pass the filter.
       const auto& info = p_.comprehensions[l.join];
       value key;
@@ -1468,6 +1505,7 @@ class evaluator {
   }
 
   void record_error(rule_run& run, const eval_error& e) {
+    if (options_.observer != nullptr) last_error_ = e.message;
     if (run.errors++ == 0) {
       run.first_error = e.message;
       run.first_error_at = innermost_ref(p_.rules[run.rule]);
@@ -2628,6 +2666,113 @@ class evaluator {
     iterate(eval(n), sink);
   }
 
+  // ------------------------------------------------------------------------------------------
+  // Observers (evaluate_options::observer): only on the scalar path, never in eval().
+
+  class probe final : public binding_probe {
+   public:
+    explicit probe(evaluator& e) : e_(e) {}
+
+    probed_value value_of(std::uint32_t n) override {
+      probed_value out;
+      e_.probing([&] { out.value = record(n, e_.eval(n), true); }, out.error);
+      return out;
+    }
+    value_ref place_of(std::uint32_t n) override {
+      value_ref ref;
+      std::string error;
+      if (is_read(e_.p_, n)) e_.probing([&] { ref = e_.reference(n); }, error);
+      return ref;
+    }
+    recorded_value variable(std::uint32_t slot) override { return record(no_node, e_.vars_[slot], true); }
+    std::vector<recorded_value> elements_of(std::uint32_t n) override {
+      std::vector<recorded_value> out;
+      std::string error;
+      e_.probing(
+          [&] {
+            auto add = [&](const value& v) {
+              out.push_back(record(no_node, v, true));
+              return true;
+            };
+            e_.stream(n, element_sink(add));
+          },
+          error);
+      return out;
+    }
+    bool each_element(std::uint32_t n, const std::function<void(binding_probe&)>& visit) override {
+      const auto& info = e_.p_.comprehensions[e_.p_.nodes[n].a];
+      std::vector<value> elements;  // copied: the source may live in scratch storage
+      std::string error;
+      e_.probing([&] { elements = e_.elements(e_.eval(info.source)); }, error);
+      if (!error.empty()) return false;
+      const value saved = e_.vars_[info.slot];
+      for (const auto& el : elements) {
+        e_.vars_[info.slot] = el;
+        visit(*this);
+      }
+      e_.vars_[info.slot] = saved;
+      return true;
+    }
+
+   private:
+    evaluator& e_;
+  };
+
+  // Runs f with a budget of its own, so probing neither spends nor exhausts the rule's.
+  template <class F>
+  void probing(F&& f, std::string& error) {
+    const std::uint64_t steps = steps_;
+    steps_ = 0;
+    try {
+      f();
+    } catch (const eval_error& e) {
+      error = e.message;
+    } catch (const budget_exceeded&) {
+      error = "the evaluation budget was exhausted (--max-steps)";
+    }
+    steps_ = steps;
+  }
+
+  std::vector<value> elements(const value& list) {
+    std::vector<value> out;
+    auto add = [&](const value& v) {
+      out.push_back(v);
+      return true;
+    };
+    iterate(list, element_sink(add));
+    return out;
+  }
+
+  void observe_filter(const rule_run& run, std::size_t depth, bool passed) {
+    probe pr(*this);
+    options_.observer->filtered(static_cast<std::uint32_t>(run.rule), static_cast<std::uint32_t>(depth), passed, pr);
+  }
+
+  // check(), then what it came to, told from the changes it made to the counts.
+  void observed_check(rule_run& run) {
+    const rule_stats before = run.stats;
+    const std::uint64_t errors = run.errors;
+    const std::size_t findings = result_.findings.size();
+    check(run);
+    check_outcome o = check_outcome::skipped;
+    std::string error;
+    if (run.errors != errors) {
+      o = check_outcome::error;
+      error = last_error_;
+    } else if (run.stats.failed != before.failed) {
+      o = check_outcome::failed;
+    } else if (run.stats.rounding != before.rounding) {
+      o = check_outcome::rounding;
+    } else if (run.stats.passed != before.passed) {
+      o = check_outcome::passed;
+    } else if (run.stats.not_applicable != before.not_applicable) {
+      o = check_outcome::not_applicable;
+    }
+    const finding* f = result_.findings.size() != findings ? &result_.findings.back() : nullptr;
+    probe pr(*this);
+    options_.observer->checked(static_cast<std::uint32_t>(run.rule), o, f, error, pr);
+  }
+
   const program& p_;
   const proposal& doc_;
   const param_values& params_;
@@ -2637,6 +2782,7 @@ class evaluator {
   std::vector<value> defs_;
   std::vector<bool> def_failed_;
   std::vector<std::string> def_error_;
+  std::vector<std::uint32_t> def_cause_;  // by definition: the failed definition that is the root cause
   std::vector<std::vector<std::uint32_t>> all_rows_;
   std::vector<value> year_values_;
   std::vector<value> column_values_;
@@ -2685,6 +2831,7 @@ class evaluator {
   std::vector<cache_entry> cache_;  // by node; used for shape::cached_invariant
   char decimal_point_ = '.';
   char thousands_ = 0;
+  std::string last_error_;  // with an observer: the message of the last binding that failed
 };
 
 }  // namespace
@@ -2707,8 +2854,12 @@ std::string canonical(const program& p, const proposal& doc, const recorded_valu
 
 shown_value show(const program& p, const proposal& doc, const recorded_value& v) {
   shown_value s;
-  s.expression = std::string(p.text_of(v.node));
-  s.role = is_read(p, v.node) ? "reported" : p.nodes[v.node].code == op::constant ? "constant" : "computed";
+  if (v.node == no_node) {  // a variable's value: no expression of its own
+    s.role = "computed";
+  } else {
+    s.expression = std::string(p.text_of(v.node));
+    s.role = is_read(p, v.node) ? "reported" : p.nodes[v.node].code == op::constant ? "constant" : "computed";
+  }
   s.value = canonical(p, doc, v);
   if (v.interval && v.what == recorded_value::kind::number && !v.radius.is_zero()) {
     decimal lo, hi;
@@ -2717,6 +2868,8 @@ shown_value show(const program& p, const proposal& doc, const recorded_value& v)
   }
   return s;
 }
+
+}  // namespace
 
 proposal_location describe_place(const program& p, const proposal& doc, const value_ref& ref) {
   proposal_location loc;
@@ -2754,7 +2907,9 @@ proposal_location describe_place(const program& p, const proposal& doc, const va
   return loc;
 }
 
-}  // namespace
+shown_value describe_value(const program& p, const proposal& doc, const recorded_value& v) {
+  return show(p, doc, v);
+}
 
 finding_details describe(const program& p, const proposal& doc, const finding& f) {
   const auto& rule = p.rules[f.rule];
@@ -2765,6 +2920,15 @@ finding_details describe(const program& p, const proposal& doc, const finding& f
   d.title = rule.title;
   d.message = f.message.empty() ? rule.title : f.message;
   d.reason = f.reason;
+  d.cause = f.cause;
+  if (f.cause == finding::cause_kind::definition) {
+    const auto& def = p.definitions[f.cause_definition];
+    d.cause_definition = def.name;
+    d.cause_source = p.sources[def.file];
+    d.cause_where = def.where;
+    const auto at = d.cause_source->locate(def.where.begin);
+    d.cause_at = {d.cause_source->path(), at.line, at.column};
+  }
   const auto& src = p.sources[rule.file];
   const auto pos = src->locate(rule.where.begin);
   d.rule_at = {src->path(), pos.line, pos.column};

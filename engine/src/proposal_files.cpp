@@ -285,7 +285,8 @@ bool excluded_by(std::string_view pattern, std::string_view path) noexcept {
 bool is_proposal_name(std::string_view file_name) noexcept {
   const std::string l = lower(file_name);
   if (l.ends_with(".csv")) return l.size() > 4;
-  return l.ends_with(".json") && l.size() > 5 && !l.ends_with(".mapping.json");
+  // A table's mapping and a rule test file (`fundcheck test`) are no proposals.
+  return l.ends_with(".json") && l.size() > 5 && !l.ends_with(".mapping.json") && !l.ends_with(".test.json");
 }
 
 file_selection select_proposal_files(const std::vector<std::string>& args, const std::vector<std::string>& excludes) {

@@ -2,6 +2,7 @@
 
 #include "fundcheck/engine/report.hpp"
 
+#include <algorithm>
 #include <ostream>
 #include <sstream>
 
@@ -69,6 +70,63 @@ void render_finding(std::ostream& out, const proposal_report& p, const finding_d
   }
   if (f.kind == finding_kind::not_evaluated) line("reason", f.reason);
   line("rule", fmt::format("{}:{}:{} \"{}\"", f.rule_at.file, f.rule_at.line, f.rule_at.column, f.title));
+}
+
+// Rules not evaluated for the same reason: a failed definition (the root of a chain of failed
+// definitions) or the exhausted evaluation budget. In the order the first member is reported.
+struct root_cause {
+  const finding_details* first = nullptr;
+  std::vector<const finding_details*> members;
+};
+
+std::vector<root_cause> root_causes(const std::vector<const finding_details*>& findings) {
+  std::vector<root_cause> out;
+  for (const auto* f : findings) {
+    if (f->kind != finding_kind::not_evaluated || f->cause == finding::cause_kind::none) continue;
+    auto it = std::find_if(out.begin(), out.end(), [&](const root_cause& c) {
+      return c.first->cause == f->cause && c.first->cause_definition == f->cause_definition;
+    });
+    if (it == out.end()) it = out.insert(out.end(), root_cause{f, {}});
+    it->members.push_back(f);
+  }
+  return out;
+}
+
+// The reason itself: "'recipient_ids' could not be computed: …".
+const std::string& cause_message(const root_cause& c) { return c.first->reason; }
+
+// One block for the rules a root cause kept from being evaluated, in place of one per rule.
+void render_root_cause(std::ostream& out, const proposal_report& p, const root_cause& c, const text_options& o) {
+  const bool color = o.color;
+  dsl::level worst = dsl::level::note;
+  std::vector<std::string> ids;
+  for (const auto* f : c.members) {
+    worst = std::min(worst, f->severity);  // error < warning < note
+    ids.push_back(f->rule);
+  }
+  if (color) out << ansi::bold << color_of(worst);
+  out << dsl::to_string(worst);
+  if (color) out << ansi::reset << ansi::bold;
+  out << ": " << cause_message(c) << " \u2014 " << c.members.size() << " rules not evaluated: ";
+  for (std::size_t i = 0; i < ids.size(); ++i) out << (i ? ", " : "") << ids[i];
+  if (color) out << ansi::reset;
+  out << '\n';
+  const auto* f = c.first;
+  if (f->cause == finding::cause_kind::definition && f->cause_source) {
+    out << "  --> " << f->cause_at.file << ':' << f->cause_at.line << ':' << f->cause_at.column
+        << " (definition " << f->cause_definition << ")\n";
+    dsl::render_snippet(out, *f->cause_source, f->cause_where, color);
+  } else {
+    out << "  --> " << p.file << '\n';
+  }
+  for (const auto* m : c.members) {
+    out << "      = ";
+    if (color) out << ansi::bold;
+    out << "not evaluated:";
+    if (color) out << ansi::reset;
+    out << ' ' << m->rule << ' ' << m->rule_at.file << ':' << m->rule_at.line << ':' << m->rule_at.column << " \""
+        << m->title << "\"\n";
+  }
 }
 
 }  // namespace
@@ -171,8 +229,19 @@ void render_text(std::ostream& out, const run_report& r, const text_options& o) 
         text.erase(cut + 1);
       out << text;
     }
+    // Rules kept from being evaluated by one root cause are reported together, under it.
+    const auto causes = root_causes(shown);
     for (const auto* f : shown) {
-      render_finding(out, p, *f, o);
+      const auto group = std::find_if(causes.begin(), causes.end(), [&](const root_cause& g) {
+        return g.members.size() > 1 && std::find(g.members.begin(), g.members.end(), f) != g.members.end();
+      });
+      if (group == causes.end()) {
+        render_finding(out, p, *f, o);
+      } else if (group->first == f) {
+        render_root_cause(out, p, *group, o);
+      } else {
+        continue;
+      }
       out << '\n';
     }
     if (o.color) out << ansi::bold;
@@ -315,6 +384,25 @@ nlohmann::json proposal_json(const run_report& r, const proposal_report& p) {
     nlohmann::json findings = nlohmann::json::array();
     if (p.result) {
       pj["summary"]["checks"] = p.result->checks;
+      std::vector<const finding_details*> all_findings;
+      for (const auto& f : p.findings) all_findings.push_back(&f);
+      const auto causes = root_causes(all_findings);
+      nlohmann::json causes_json = nlohmann::json::array();
+      for (const auto& cause : causes) {
+        nlohmann::json cj;
+        const auto* f = cause.first;
+        cj["kind"] = f->cause == finding::cause_kind::definition ? "definition" : "budget";
+        if (f->cause == finding::cause_kind::definition) {
+          cj["definition"] = f->cause_definition;
+          cj["rule_location"] = {{"file", f->cause_at.file}, {"line", f->cause_at.line}, {"column", f->cause_at.column}};
+        }
+        cj["message"] = cause_message(cause);
+        nlohmann::json ids = nlohmann::json::array();
+        for (const auto* m : cause.members) ids.push_back(m->rule);
+        cj["rules"] = ids;
+        causes_json.push_back(std::move(cj));
+      }
+      pj["root_causes"] = std::move(causes_json);
       for (const auto& f : p.findings) {
         nlohmann::json fj;
         fj["rule"] = f.rule;
@@ -333,6 +421,9 @@ nlohmann::json proposal_json(const run_report& r, const proposal_report& p) {
         fj["values"] = values;
         if (f.difference) fj["difference"] = *f.difference;
         if (!f.reason.empty()) fj["reason"] = f.reason;
+        for (std::size_t k = 0; k < causes.size(); ++k)
+          if (std::find(causes[k].members.begin(), causes[k].members.end(), &f) != causes[k].members.end())
+            fj["root_cause"] = k;
         findings.push_back(fj);
       }
       nlohmann::json rules = nlohmann::json::array();

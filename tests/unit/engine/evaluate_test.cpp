@@ -324,4 +324,109 @@ BOOST_AUTO_TEST_CASE(severities_are_the_rules_own) {
   for (const auto& f : r.findings) BOOST_TEST(f.kind == engine::finding_kind::violation);
 }
 
+BOOST_AUTO_TEST_CASE(a_not_evaluated_finding_names_the_definition_that_failed_first) {
+  const std::string rules =
+      "columns national\n"
+      "let the_item = one([i for i in items where i.channel == \"block\"])\n"
+      "let doubled = the_item.national * 2\n"
+      "rule A error \"uses doubled\" { expect doubled > 0 }\n"
+      "rule B error \"uses the item\" { expect present(the_item) }\n"
+      "rule C error \"runs out of budget\" { for i in items expect i.national > 0 }\n";
+  auto r = check(rules, test::proposal_json(item("a", R"({"national": 1.0})") + "," + item("b", R"({"national": 2.0})")));
+  BOOST_TEST_REQUIRE(r.findings.size() == 2u);
+  for (const auto& f : r.findings) {
+    BOOST_TEST((f.cause == engine::finding::cause_kind::definition));
+    BOOST_TEST(f.cause_definition == "the_item");  // not 'doubled', which failed because of it
+    BOOST_TEST(f.cause_at.line == 2u);
+    BOOST_TEST(f.cause_at.column == 5u);
+  }
+  engine::evaluate_options tight;
+  tight.max_steps = 3;
+  auto c = check("columns national\nrule C error \"c\" { for i in items expect i.national > 0 }\n",
+                 test::proposal_json(item("a", R"({"national": 1.0})") + "," + item("b", R"({"national": 2.0})")), {},
+                 tight);
+  BOOST_TEST_REQUIRE(c.findings.size() == 1u);
+  BOOST_TEST((c.findings[0].cause == engine::finding::cause_kind::budget));
+}
+
+namespace {
+
+// Records what an observer is told, and probes values as coverage and explain do.
+struct recording_observer final : engine::evaluation_observer {
+  const engine::program* p = nullptr;
+  std::vector<std::string> events;
+  void filtered(std::uint32_t rule, std::uint32_t level, bool passed, engine::binding_probe& probe) override {
+    const auto& l = p->rules[rule].loops[level];
+    const auto v = probe.variable(l.slot);
+    events.push_back(p->rules[rule].id + " filter " + std::to_string(level) + (passed ? " pass" : " drop") + " row " +
+                     std::to_string(v.index));
+  }
+  void checked(std::uint32_t rule, engine::check_outcome o, const engine::finding* f, const std::string& error,
+               engine::binding_probe& probe) override {
+    const auto& r = p->rules[rule];
+    std::string e = r.id + " " + std::string(engine::to_string(o));
+    if (f != nullptr) e += " finding";
+    if (!error.empty()) e += " error: " + error;
+    if (r.check.lhs != engine::no_node) {
+      const auto lhs = probe.value_of(r.check.lhs);
+      e += " lhs=" + (lhs.ok() ? lhs.value.number.to_string() : "error " + lhs.error);
+    }
+    events.push_back(std::move(e));
+  }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(an_observer_sees_every_filter_and_check_with_the_values_of_the_binding) {
+  const std::string rules =
+      "columns national\n"
+      "rule A error \"a\" { for i in items where i.national > 1.5 expect i.national < 3 }\n"
+      "rule B error \"b\" { for i in items when i.national != 2 expect 10 / (i.national - 1) > 0 }\n"
+      "rule C error \"c\" { for t in transfers where t.from == \"x\" expect present(t.to) }\n";
+  const std::string proposal = test::proposal_json(item("x", R"({"national": 1.0})") + "," +
+                                                   item("y", R"({"national": 2.0})") + "," +
+                                                   item("z", R"({"national": 4.0})"),
+                                                   R"("recipients": [{"id": "r", "name": "R"}],
+                                                      "transfers": [{"from": "x", "to": "r"}, {"from": "y", "to": "r"}])");
+  auto plain = check(rules, proposal);
+  recording_observer obs;
+  obs.p = plain.program.get();
+  engine::evaluate_options options;
+  options.observer = &obs;
+  auto watched = check(rules, proposal, {}, options);
+  // The observer changes no result.
+  BOOST_TEST(test::finding_keys(watched.findings) == test::finding_keys(plain.findings));
+  BOOST_TEST(watched.result.checks == plain.result.checks);
+  BOOST_TEST(obs.events == (std::vector<std::string>{
+                               "A filter 0 drop row 0",
+                               "A filter 0 pass row 1",
+                               "A passed lhs=2.0",
+                               "A filter 0 pass row 2",
+                               "A failed finding lhs=4.0",
+                               "B error error: division by zero in '10 / (i.national - 1)' "
+                               "lhs=error division by zero in '10 / (i.national - 1)'",
+                               "B skipped lhs=10.000000000000",  // `when` was false: probing still works
+                               "B passed lhs=3.333333333333",
+                               // Joined loops are filtered element by element under an observer.
+                               "C filter 0 pass row 0",
+                               "C passed",
+                               "C filter 0 drop row 1",
+                           }),
+             boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(only_one_rule_is_evaluated_when_asked) {
+  const std::string rules =
+      "columns national\n"
+      "rule A error \"a\" { for i in items expect i.national < 0 }\n"
+      "rule B error \"b\" { for i in items expect i.national < 0 }\n";
+  engine::evaluate_options options;
+  options.only_rule = 1;
+  auto r = check(rules, test::proposal_json(item("x", R"({"national": 1.0})")), {}, options);
+  BOOST_TEST(test::finding_keys(r.findings) == std::vector<std::string>{"B:violation"});
+  BOOST_TEST(!r.result.stats[0].evaluated);
+  BOOST_TEST(r.result.stats[1].bindings == 1u);
+}
+
+
 BOOST_AUTO_TEST_SUITE_END()
