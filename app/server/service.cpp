@@ -497,6 +497,9 @@ http_response service::check(const http_request& request, std::string_view query
   // --- the check, as the CLI does it
   engine::evaluate_options eo;
   eo.max_steps = options_.max_steps;
+  // One thread per check: under load the workers already keep every core busy, and a check
+  // that fanned out would only queue behind the others' rules.
+  eo.threads = 1;
   engine::run_report report;
   report.version = options_.version;
   report.rules = snap->rules.get();
@@ -608,7 +611,7 @@ recheck_result recheck(const engine::rule_set& rules, const engine::program& pro
   out.notes = pr.result->notes();
   out.checks = pr.result->checks;
   report.proposals.push_back(std::move(pr));
-  out.findings_json = json::parse(engine::render_json(report))["proposals"][0]["findings"].dump();
+  out.findings_json = engine::report_json(report)["proposals"][0]["findings"].dump();
   return out;
 }
 
