@@ -216,8 +216,9 @@ int run_serve(const std::vector<std::string>& argv) {
   bool watch_stop = false;
   std::thread watcher;
   if (args->has("watch")) {
-    watcher = std::thread([&] {
-      std::string seen = rules_signature(so.roots, svc.rules());
+    // The first look is taken here, before the server listens, not when the thread gets to run:
+    // a change made right after start (a client that saw the port) must count as a change.
+    watcher = std::thread([&, seen = rules_signature(so.roots, svc.rules())]() mutable {
       std::unique_lock lock(watch_mutex);
       while (!watch_cv.wait_for(lock, std::chrono::milliseconds(500), [&] { return watch_stop; })) {
         const auto now = rules_signature(so.roots, svc.rules());

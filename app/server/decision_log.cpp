@@ -4,10 +4,14 @@
 
 #include <sqlite3.h>
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <ctime>
 #include <mutex>
 #include <random>
+#include <thread>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -35,12 +39,36 @@ CREATE TABLE IF NOT EXISTS decisions (
 
 }  // namespace
 
+// A decision waiting for a commit, on the stack of the thread that records it.
+struct pending_decision {
+  const decision_record* record = nullptr;
+  bool done = false;
+  std::string error;  // empty: committed
+};
+
 struct decision_log::impl {
   sqlite3* db = nullptr;
   sqlite3_stmt* insert = nullptr;
   sqlite3_stmt* select = nullptr;
   sqlite3_stmt* count = nullptr;
-  std::mutex mutex;
+  std::mutex mutex;  // the connection `db`
+
+  // Group commit: decisions queue here; the first thread that finds no commit running commits
+  // every queued decision in one transaction and wakes the others. Each caller still returns
+  // only once its own decision is committed.
+  std::mutex queue_mutex;
+  std::condition_variable committed;
+  std::vector<pending_decision*> queue;
+  bool committing = false;
+
+  // Checkpoints run on their own thread and connection, so that no request waits for the
+  // checkpoint's fsyncs (SQLite otherwise checkpoints in the commit that crosses 1,000 pages).
+  sqlite3* checkpoint_db = nullptr;
+  std::thread checkpointer;
+  std::mutex checkpoint_mutex;
+  std::condition_variable checkpoint_wanted;
+  bool stopping = false;
+  std::atomic<int> wal_pages{0};
 
   [[noreturn]] void fail(const std::string& what) const {
     throw decision_log_error(fmt::format("{}: {}", what, db ? sqlite3_errmsg(db) : "out of memory"));
@@ -58,7 +86,18 @@ struct decision_log::impl {
     if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, nullptr) != SQLITE_OK) fail("prepare");
     return s;
   }
+  void bind(const decision_record& r);
+  void commit(std::vector<pending_decision*>& batch);
+  void checkpoint_loop();
+
   ~impl() {
+    {
+      std::lock_guard lock(checkpoint_mutex);
+      stopping = true;
+    }
+    checkpoint_wanted.notify_all();
+    if (checkpointer.joinable()) checkpointer.join();
+    if (checkpoint_db) sqlite3_close_v2(checkpoint_db);
     sqlite3_finalize(insert);
     sqlite3_finalize(select);
     sqlite3_finalize(count);
@@ -88,13 +127,27 @@ decision_log::decision_log(const std::filesystem::path& file, durability d) : im
       "SELECT id, time, ruleset, ruleset_sha256, proposal_sha256, proposal_type, params, result, errors, "
       "warnings, notes, checks, findings FROM decisions WHERE id = ?1");
   m.count = m.prepare("SELECT count(*) FROM decisions");
+
+  m.exec("PRAGMA wal_autocheckpoint=0");
+  sqlite3_wal_hook(
+      m.db,
+      [](void* arg, sqlite3*, const char*, int pages) {
+        static_cast<impl*>(arg)->wal_pages.store(pages, std::memory_order_relaxed);
+        return SQLITE_OK;
+      },
+      &m);
+  if (sqlite3_open_v2(file.c_str(), &m.checkpoint_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) !=
+      SQLITE_OK)
+    throw decision_log_error(fmt::format("cannot open the decision log '{}' a second time for checkpoints: {}",
+                                         file.string(), m.checkpoint_db ? sqlite3_errmsg(m.checkpoint_db) : "out of memory"));
+  sqlite3_busy_timeout(m.checkpoint_db, 5000);
+  m.checkpointer = std::thread([&m] { m.checkpoint_loop(); });
 }
 
 decision_log::~decision_log() = default;
 
-void decision_log::record(const decision_record& r) {
-  std::lock_guard lock(impl_->mutex);
-  sqlite3_stmt* s = impl_->insert;
+void decision_log::impl::bind(const decision_record& r) {
+  sqlite3_stmt* s = insert;
   const auto text = [s](int i, const std::string& v) {
     sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
   };
@@ -111,10 +164,75 @@ void decision_log::record(const decision_record& r) {
   sqlite3_bind_int64(s, 11, static_cast<sqlite3_int64>(r.notes));
   sqlite3_bind_int64(s, 12, static_cast<sqlite3_int64>(r.checks));
   text(13, r.findings_json);
-  const int rc = sqlite3_step(s);
-  sqlite3_reset(s);
-  sqlite3_clear_bindings(s);
-  if (rc != SQLITE_DONE) impl_->fail("cannot record the decision");
+}
+
+// Commits the batch in one transaction; when that fails, each decision alone, so that one bad
+// decision (or a full disk) fails only the calls it concerns, each with SQLite's message.
+void decision_log::impl::commit(std::vector<pending_decision*>& batch) {
+  std::lock_guard lock(mutex);
+  const auto insert_one = [this](pending_decision& p) {
+    bind(*p.record);
+    const int rc = sqlite3_step(insert);
+    sqlite3_reset(insert);
+    sqlite3_clear_bindings(insert);
+    return rc == SQLITE_DONE;
+  };
+  if (batch.size() > 1) {
+    bool ok = sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr) == SQLITE_OK;
+    for (std::size_t i = 0; ok && i < batch.size(); ++i) ok = insert_one(*batch[i]);
+    if (ok && sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK) return;
+    if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+  for (pending_decision* p : batch)
+    if (!insert_one(*p)) p->error = fmt::format("cannot record the decision: {}", sqlite3_errmsg(db));
+}
+
+void decision_log::record(const decision_record& r) {
+  auto& m = *impl_;
+  pending_decision mine{&r, false, {}};
+  std::unique_lock lock(m.queue_mutex);
+  m.queue.push_back(&mine);
+  while (!mine.done) {
+    if (m.committing) {
+      m.committed.wait(lock);
+      continue;
+    }
+    // Lead: commit everything queued so far (this decision among them).
+    std::vector<pending_decision*> batch;
+    batch.swap(m.queue);
+    m.committing = true;
+    lock.unlock();
+    try {
+      m.commit(batch);
+    } catch (...) {
+      for (pending_decision* p : batch)
+        if (p->error.empty()) p->error = "cannot record the decision";
+    }
+    lock.lock();
+    for (pending_decision* p : batch) p->done = true;
+    m.committing = false;
+    m.committed.notify_all();
+  }
+  lock.unlock();
+  if (!mine.error.empty()) throw decision_log_error(mine.error);
+  if (m.wal_pages.load(std::memory_order_relaxed) >= 1000) m.checkpoint_wanted.notify_one();
+}
+
+void decision_log::impl::checkpoint_loop() {
+  std::unique_lock lock(checkpoint_mutex);
+  while (!stopping) {
+    checkpoint_wanted.wait_for(lock, std::chrono::seconds(1));
+    if (stopping) break;
+    if (wal_pages.load() == 0) continue;
+    lock.unlock();
+    // PASSIVE: copies what it can without blocking the writer; the next commit after a complete
+    // checkpoint starts the WAL file from its beginning again.
+    int log = 0, done = 0;
+    if (sqlite3_wal_checkpoint_v2(checkpoint_db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done) == SQLITE_OK &&
+        log == done)
+      wal_pages.store(0);
+    lock.lock();
+  }
 }
 
 std::optional<decision_record> decision_log::find(std::string_view id) {

@@ -37,8 +37,10 @@ class decision_log_error : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// One database file. Thread-safe: calls are serialised by an internal mutex (SQLite writes are
-// serial anyway; a record takes tens of microseconds with durability::normal).
+// One database file. Thread-safe. Concurrent record() calls are committed together (group
+// commit: one transaction, and with durability::full one fsync, for all decisions waiting), and
+// each call returns only once its own decision is committed. WAL checkpoints run on a thread of
+// the log's own, off the path of record().
 class decision_log {
  public:
   // Opens or creates the database (WAL mode, schema version 1). Throws decision_log_error

@@ -255,6 +255,7 @@ class listener : public std::enable_shared_from_this<listener> {
 }  // namespace
 
 int run_server(service& svc, const server_options& options, event_log& log, const server_hooks& hooks) {
+  tune_allocator_for_serving();
   asio::io_context ioc(static_cast<int>(options.threads));
   server_state state{svc, options, log, {false}, {0}, {}, {}};
 

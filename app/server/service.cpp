@@ -4,6 +4,7 @@
 
 #include <array>
 #include <map>
+#include <malloc.h>
 #include <mutex>
 #include <sstream>
 
@@ -496,6 +497,9 @@ http_response service::check(const http_request& request, std::string_view query
   // --- the check, as the CLI does it
   engine::evaluate_options eo;
   eo.max_steps = options_.max_steps;
+  // One thread per check: under load the workers already keep every core busy, and a check
+  // that fanned out would only queue behind the others' rules.
+  eo.threads = 1;
   engine::run_report report;
   report.version = options_.version;
   report.rules = snap->rules.get();
@@ -540,7 +544,7 @@ http_response service::check(const http_request& request, std::string_view query
     pr.model = std::move(loaded.value);
     report.proposals.push_back(std::move(pr));
     // The findings for the log come from the same report the JSON answer would carry.
-    json doc = json::parse(engine::render_json(report));
+    const json doc = engine::report_json(report);
     rec.findings_json = doc["proposals"][0]["findings"].dump();
     if (log_) log_->record(rec);  // before the answer: nothing answered is lost
     std::ostringstream page;
@@ -550,12 +554,23 @@ http_response service::check(const http_request& request, std::string_view query
     return r;
   }
   report.proposals.push_back(std::move(pr));
-  json doc = json::parse(engine::render_json(report));
+  // The report as a value: the decision is added to it without printing and parsing it again.
+  json doc = engine::report_json(report);
   rec.findings_json = doc["proposals"][0]["findings"].dump();
   if (log_) log_->record(rec);  // before the answer: nothing answered is lost
   doc["decision"] = std::move(decision);
   r.body = doc.dump(2) + "\n";
   return r;
+}
+
+void tune_allocator_for_serving() {
+#if defined(__GLIBC__)
+  // Fixed thresholds also switch off glibc's dynamic mmap threshold, so the large buffers of a
+  // check (the body, the proposal's tables) come from the heap rather than a fresh mmap each time.
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+  mallopt(M_TOP_PAD, 16 << 20);
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+#endif
 }
 
 recheck_result recheck(const engine::rule_set& rules, const engine::program& prog, const std::string& body, bool csv,
@@ -596,7 +611,7 @@ recheck_result recheck(const engine::rule_set& rules, const engine::program& pro
   out.notes = pr.result->notes();
   out.checks = pr.result->checks;
   report.proposals.push_back(std::move(pr));
-  out.findings_json = json::parse(engine::render_json(report))["proposals"][0]["findings"].dump();
+  out.findings_json = engine::report_json(report)["proposals"][0]["findings"].dump();
   return out;
 }
 

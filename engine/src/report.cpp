@@ -288,8 +288,17 @@ nlohmann::json location_json(const proposal_report& p, const proposal_location& 
 }
 
 nlohmann::json proposal_json(const run_report& r, const proposal_report& p);
+nlohmann::json report_head(const run_report& r);
 
 }  // namespace
+
+nlohmann::json report_json(const run_report& r) {
+  nlohmann::json j = report_head(r);
+  if (!r.rules) return j;
+  j["proposals"] = nlohmann::json::array();
+  for (const auto& p : r.proposals) j["proposals"].push_back(proposal_json(r, p));
+  return j;
+}
 
 std::string render_json(const run_report& r) {
   std::ostringstream out;
@@ -300,41 +309,11 @@ std::string render_json(const run_report& r) {
 // Writes the report one proposal at a time, so a run over thousands of proposals never holds
 // the whole document as a JSON tree; the bytes are those of the whole tree's dump(2).
 void render_json(std::ostream& out, const run_report& r) {
-  nlohmann::json j;
+  nlohmann::json j = report_head(r);
   if (!r.rules) {
-    j["error"] = "the rules could not be loaded";
-    j["diagnostics"] = nlohmann::json::array();
-    for (const auto& d : r.rule_diagnostics) {
-      nlohmann::json dj;
-      to_json(dj, d);
-      j["diagnostics"].push_back(dj);
-    }
     out << j.dump(2) << '\n';
     return;
   }
-  j["fundcheck"] = {{"version", r.version}, {"report_format", 1}};
-  nlohmann::json sets = nlohmann::json::array();
-  if (r.rules) {
-    for (const auto& prog : r.rules->programs) {
-      nlohmann::json files = nlohmann::json::array();
-      for (const auto& s : prog->sources) files.push_back(s->path());
-      sets.push_back({{"format", prog->schema_def->format},
-                      {"sha256", prog->hash},
-                      {"files", files},
-                      {"count", prog->rules.size()}});
-    }
-  }
-  j["rule_sets"] = sets;
-  nlohmann::json params = nlohmann::json::object();
-  for (const auto& [k, v] : r.params) params[k] = v;
-  j["params"] = params;
-
-  const run_summary summary = summarize(r);
-  j["summary"] = {{"proposals", r.proposals.size()}, {"passed", summary.passed}, {"failed", summary.failed},
-                  {"unreadable", summary.unreadable}, {"errors", summary.total.errors},
-                  {"warnings", summary.total.warnings}, {"notes", summary.total.notes}};
-  if (r.shard) j["summary"]["shard"] = {{"index", r.shard->index}, {"count", r.shard->count}, {"files", r.shard->files}};
-
   // The members in the order nlohmann::json keeps them (sorted by key), "proposals" streamed.
   j["proposals"] = nullptr;
   out << "{\n";
@@ -362,6 +341,44 @@ void render_json(std::ostream& out, const run_report& r) {
 }
 
 namespace {
+
+// Everything but "proposals" (or, without rules, the whole error document).
+nlohmann::json report_head(const run_report& r) {
+  nlohmann::json j;
+  if (!r.rules) {
+    j["error"] = "the rules could not be loaded";
+    j["diagnostics"] = nlohmann::json::array();
+    for (const auto& d : r.rule_diagnostics) {
+      nlohmann::json dj;
+      to_json(dj, d);
+      j["diagnostics"].push_back(dj);
+    }
+    return j;
+  }
+  j["fundcheck"] = {{"version", r.version}, {"report_format", 1}};
+  nlohmann::json sets = nlohmann::json::array();
+  if (r.rules) {
+    for (const auto& prog : r.rules->programs) {
+      nlohmann::json files = nlohmann::json::array();
+      for (const auto& s : prog->sources) files.push_back(s->path());
+      sets.push_back({{"format", prog->schema_def->format},
+                      {"sha256", prog->hash},
+                      {"files", files},
+                      {"count", prog->rules.size()}});
+    }
+  }
+  j["rule_sets"] = sets;
+  nlohmann::json params = nlohmann::json::object();
+  for (const auto& [k, v] : r.params) params[k] = v;
+  j["params"] = params;
+
+  const run_summary summary = summarize(r);
+  j["summary"] = {{"proposals", r.proposals.size()}, {"passed", summary.passed}, {"failed", summary.failed},
+                  {"unreadable", summary.unreadable}, {"errors", summary.total.errors},
+                  {"warnings", summary.total.warnings}, {"notes", summary.total.notes}};
+  if (r.shard) j["summary"]["shard"] = {{"index", r.shard->index}, {"count", r.shard->count}, {"files", r.shard->files}};
+  return j;
+}
 
 nlohmann::json proposal_json(const run_report& r, const proposal_report& p) {
   {

@@ -33,14 +33,29 @@ def check(cond, message):
     return cond
 
 
+def wait_for(condition, what, timeout=30):
+    """Polls condition() until it is true or the deadline passes; on timeout the failure says what
+    was expected. No fixed sleeps: under load (ctest -j2, other builds) anything may take long."""
+    deadline = time.time() + timeout
+    while True:
+        try:
+            if condition():
+                return True
+        except (OSError, http.client.HTTPException, ValueError):
+            pass  # e.g. refused at the connection cap while closed connections are being noticed
+        if time.time() > deadline:
+            return check(False, "timed out after %d s waiting for: %s" % (timeout, what))
+        time.sleep(0.02)
+
+
 class server:
-    def __init__(self, fundcheck, work, *extra, name="s"):
+    def __init__(self, fundcheck, work, *extra, name="s", threads=2):
         self.port_file = os.path.join(work, name + ".port")
         self.log_path = os.path.join(work, name + ".log")
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen(
             [fundcheck, "serve", "--listen", "127.0.0.1:0", "--port-file", self.port_file, "--log-format", "json",
-             "--threads", "2", *extra],
+             "--threads", str(threads), *extra],
             stdout=subprocess.PIPE, stderr=self.log)
         deadline = time.time() + 30
         while not os.path.exists(self.port_file):
@@ -56,6 +71,14 @@ class server:
         data = r.read()
         c.close()
         return r.status, dict(r.getheaders()), data
+
+    def open_connections(self):
+        """The server's own count of open connections (this request's included), from /metrics."""
+        st, _, b = self.request("GET", "/metrics")
+        if st != 200:
+            return None
+        m = re.search(rb"^fundcheck_open_connections (\d+)$", b, re.M)
+        return int(m.group(1)) if m else None
 
     def events(self):
         self.log.flush()
@@ -151,7 +174,7 @@ def main():
     JSON = {"Content-Type": "application/json"}
 
     s = server(args.fundcheck, work, "--rules", rules_dir, "--decisions", db, "--max-body", "200000",
-               "--header-timeout", "1", "--body-timeout", "2", "--max-connections", "6")
+               "--max-connections", "6")
 
     def call(method, path, body=None, headers=None):
         st, h, b = s.request(method, path, body, headers)
@@ -217,7 +240,7 @@ def main():
                 check("location" in e, "%s %s: no location" % (method, path))
 
         # Malformed HTTP and oversized headers
-        def raw(data, wait=5):
+        def raw(data, wait=60):
             c = socket.create_connection(("127.0.0.1", s.port), timeout=wait)
             c.sendall(data)
             out = b""
@@ -235,33 +258,53 @@ def main():
         check(raw(b"GET /healthz HTTP/1.1\r\nX: " + b"a" * 40000 + b"\r\n\r\n").startswith(b"HTTP/1.1 431"),
               "huge header: 431")
 
-        # A slow client is cut off after the header timeout and holds no worker meanwhile.
-        slow = socket.create_connection(("127.0.0.1", s.port))
-        slow.sendall(b"POST /v1/check HTTP/1.1\r\nHost: x\r\n")
-        t0 = time.time()
-        st, _, _ = call("GET", "/healthz")
-        check(st == 200 and time.time() - t0 < 0.9, "a slow client holds a worker")
-        slow.settimeout(5)
-        check(slow.recv(100) == b"", "a slow client was not disconnected")
-        check(time.time() - t0 < 3, "the header timeout took %.1f s" % (time.time() - t0))
-        slow.close()
+        # A slow client holds no worker and is cut off after the header timeout. A server of its own
+        # with one worker: were the worker held, /healthz would be answered only after the cut.
+        # Asserted by order of events, not by time: /healthz answered while the slow connection is
+        # still open, then the server closes it.
+        t = server(args.fundcheck, work, "--rules", rules_dir, "--no-decisions", "--header-timeout", "3",
+                   name="timeouts", threads=1)
+        try:
+            slow = socket.create_connection(("127.0.0.1", t.port))
+            slow.sendall(b"POST /v1/check HTTP/1.1\r\nHost: x\r\n")
+            t0 = time.time()
+            st, _, _ = t.request("GET", "/healthz")
+            check(st == 200, "healthz next to a slow client: %d" % st)
+            slow.setblocking(False)
+            try:
+                still_open = slow.recv(100) != b""  # data would be a bug too; b"" is a close
+            except BlockingIOError:
+                still_open = True  # nothing to read: the server has not closed it yet
+            check(still_open, "a slow client holds the only worker: /healthz was answered only after the "
+                              "slow connection was closed")
+            slow.setblocking(True)
+            slow.settimeout(60)
+            check(slow.recv(100) == b"", "a slow client was not disconnected by the header timeout")
+            # A lower bound only: the cut is the configured timeout, not an early close.
+            check(time.time() - t0 > 1, "the 3 s header timeout closed the connection after %.1f s" % (time.time() - t0))
+            slow.close()
+        finally:
+            t.proc.kill()
+            t.proc.wait()
 
-        # The connection cap: idle connections up to the limit, then 503.
+        # The connection cap: idle connections up to the limit, then 503. The connections of the
+        # requests above must be gone first: a client's close reaches the server a little later, and
+        # a connection still counted would take one of the six places.
+        wait_for(lambda: s.open_connections() == 1, "the server to count only the /metrics connection as open")
         idle = [socket.create_connection(("127.0.0.1", s.port)) for _ in range(6)]
-        time.sleep(0.2)
         over = raw(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-        check(over.startswith(b"HTTP/1.1 503") and b"E5015" in over, "connection cap: %r" % over[:40])
+        check(over.startswith(b"HTTP/1.1 503") and b"E5015" in over,
+              "connection cap: the 7th connection with 6 idle ones open, expected 503 E5015, got %r" % over[:40])
         for c in idle:
             c.close()
-        time.sleep(0.3)
+        wait_for(lambda: s.open_connections() == 1, "the closed idle connections to be released by the server")
 
         # --- SIGHUP with a broken rule file: rejected, logged, the old rules keep serving
         with open(rule_file, "w") as f:
             f.write(rules_text + "\nrule BROKEN error \"x\" { expect (1 + }\n")
         s.proc.send_signal(signal.SIGHUP)
-        deadline = time.time() + 10
-        while time.time() < deadline and not [e for e in s.events() if e.get("event") == "rules" and e.get("level") == "error"]:
-            time.sleep(0.05)
+        wait_for(lambda: [e for e in s.events() if e.get("event") == "rules" and e.get("level") == "error"],
+                 "the log event of the rejected reload (event rules, level error)")
         st, _, b = call("GET", "/v1/rulesets")
         check(json.loads(b)["rulesets"][0]["sha256"] == hash1 and json.loads(b)["generation"] == 1,
               "a broken rule file replaced the rules")
@@ -273,9 +316,8 @@ def main():
         with open(rule_file, "w") as f:
             f.write(rules_text + "\n# reloaded\n")
         s.proc.send_signal(signal.SIGHUP)
-        deadline = time.time() + 10
-        while time.time() < deadline and json.loads(call("GET", "/v1/rulesets")[2])["generation"] != 2:
-            time.sleep(0.05)
+        wait_for(lambda: json.loads(call("GET", "/v1/rulesets")[2])["generation"] == 2,
+                 "generation 2 in /v1/rulesets after SIGHUP with good rules")
         st, _, b = call("GET", "/v1/rulesets")
         hash2 = json.loads(b)["rulesets"][0]["sha256"]
         check(hash2 != hash1 and json.loads(b)["generation"] == 2, "SIGHUP did not reload good rules")
@@ -285,16 +327,25 @@ def main():
         good_id = json.loads(b)["decision"]["id"]
         check(json.loads(b)["decision"]["ruleset_sha256"] == hash2, "checks after a reload use the new rules")
 
-        # --- graceful shutdown: a request in flight finishes
+        # --- graceful shutdown: a request in flight finishes. "Expect: 100-continue" makes the server
+        # say when it has read the headers: from then on the request is in flight, not an idle
+        # connection (which the shutdown would close).
         c = socket.create_connection(("127.0.0.1", s.port))
-        c.sendall(b"POST /v1/check HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
-                  % len(good) + good[:100])
-        time.sleep(0.2)
+        c.settimeout(60)
+        c.sendall(b"POST /v1/check HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n"
+                  b"Expect: 100-continue\r\n\r\n" % len(good))
+        interim = b""
+        while b"\r\n\r\n" not in interim:
+            chunk = c.recv(1)
+            if not chunk:
+                break
+            interim += chunk
+        check(interim.startswith(b"HTTP/1.1 100"), "expected '100 Continue' after the headers, got %r" % interim)
+        c.sendall(good[:100])
         s.proc.send_signal(signal.SIGTERM)
-        time.sleep(0.3)
+        wait_for(lambda: [e for e in s.events() if e.get("event") == "shutdown"], "the shutdown event after SIGTERM")
         check(s.proc.poll() is None, "the server stopped with a request in flight")
         c.sendall(good[100:])
-        c.settimeout(10)
         answer = b""
         while True:
             chunk = c.recv(65536)
@@ -331,13 +382,8 @@ def main():
         # --watch: a changed rule file is picked up without a signal
         with open(rule_file, "w") as f:
             f.write(rules_text + "\n# watched\n")
-        deadline = time.time() + 5
-        while time.time() < deadline:
-            st, _, b = s2.request("GET", "/v1/rulesets")
-            if json.loads(b)["generation"] == 2:
-                break
-            time.sleep(0.1)
-        check(json.loads(b)["generation"] == 2, "--watch did not reload")
+        wait_for(lambda: json.loads(s2.request("GET", "/v1/rulesets")[2])["generation"] == 2,
+                 "--watch to reload the changed rule file (generation 2 in /v1/rulesets)")
         s2.proc.send_signal(signal.SIGKILL)
         s2.proc.wait()
         con = sqlite3.connect(db)

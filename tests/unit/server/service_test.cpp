@@ -4,6 +4,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -336,6 +337,57 @@ BOOST_AUTO_TEST_CASE(records_survive_reopening) {
   BOOST_TEST(back->time == r.time);
   BOOST_TEST(!log.find(app::new_decision_id()).has_value());
   BOOST_TEST(log.count() == 1u);
+  fs::remove(file);
+  fs::remove(file.string() + "-wal");
+  fs::remove(file.string() + "-shm");
+}
+
+// Group commit: decisions recorded from many threads at once share transactions, yet every call
+// returns only with its own decision committed, and a decision that cannot be written (here: an
+// id used before) fails only its own call, whichever batch it lands in.
+BOOST_AUTO_TEST_CASE(concurrent_records_are_each_committed_or_each_refused) {
+  const fs::path file = fs::temp_directory_path() / ("fundcheck-decisions-group-" + std::to_string(::getpid()) + ".db");
+  fs::remove(file);
+  constexpr int threads = 8, per_thread = 150;
+  std::vector<std::vector<std::string>> ids(threads);
+  std::atomic<int> refused{0}, wrong{0};
+  {
+    app::decision_log log(file);
+    app::decision_record used;
+    used.id = app::new_decision_id();
+    used.time = app::utc_now_rfc3339();
+    used.result = "passed";
+    log.record(used);
+    std::vector<std::thread> workers;
+    for (int t = 0; t < threads; ++t)
+      workers.emplace_back([&, t] {
+        for (int i = 0; i < per_thread; ++i) {
+          app::decision_record r;
+          const bool duplicate = i % 50 == 7;
+          r.id = duplicate ? used.id : app::new_decision_id();
+          r.time = app::utc_now_rfc3339();
+          r.result = "failed";
+          r.findings_json = std::string(static_cast<std::size_t>(100 + i), 'x');
+          try {
+            log.record(r);
+            if (duplicate) ++wrong;
+            // Committed when record returns: readable at once.
+            if (!duplicate && !log.find(r.id)) ++wrong;
+            ids[static_cast<std::size_t>(t)].push_back(r.id);
+          } catch (const app::decision_log_error&) {
+            if (duplicate) ++refused;
+            else ++wrong;
+          }
+        }
+      });
+    for (auto& w : workers) w.join();
+  }
+  BOOST_TEST(wrong.load() == 0);
+  BOOST_TEST(refused.load() == threads * 3);
+  app::decision_log log(file);
+  BOOST_TEST(log.count() == static_cast<std::uint64_t>(1 + threads * (per_thread - 3)));
+  for (const auto& list : ids)
+    for (const auto& id : list) BOOST_TEST_REQUIRE(log.find(id).has_value(), "decision " << id << " is missing");
   fs::remove(file);
   fs::remove(file.string() + "-wal");
   fs::remove(file.string() + "-shm");

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "fundcheck/dsl/diagnostic.hpp"
 #include "fundcheck/engine/evaluate.hpp"
 #include "fundcheck/engine/program.hpp"
@@ -79,6 +81,9 @@ struct text_options {
 void render_text(std::ostream& out, const run_report& r, const text_options& opts = {});
 std::string render_json(const run_report& r);  // pretty-printed, trailing newline
 void render_json(std::ostream& out, const run_report& r);  // the same, written as it goes
+// The same document as a value, for callers that add to it (the server adds its decision)
+// without printing and parsing it again: render_json(r) == report_json(r).dump(2) + "\n".
+nlohmann::json report_json(const run_report& r);
 
 // 0: no proposal has errors (or warnings, with fail_on warning); 1: rule errors were found;
 // 2: some input could not be read or checked.
