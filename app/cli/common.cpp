@@ -101,7 +101,7 @@ bool parse_rule_limits(const parsed_args& args, dsl::parse_limits& limits, std::
   if (!parse_count_option(args, "max-rule-bytes", n, error, 1, UINT32_MAX)) return false;
   limits.max_file_bytes = n;
   n = limits.max_nesting;
-  if (!parse_count_option(args, "max-rule-depth", n, error, 1, nesting_ceiling)) return false;
+  if (!parse_count_option(args, "max-rule-depth", n, error, 1, rule_nesting_ceiling)) return false;
   limits.max_nesting = n;
   return true;
 }

@@ -102,7 +102,7 @@ def case_rule_bytes(c):
 
 def case_rule_depth(c):
     p = c.write("p.json", proposal(2))
-    for depth, flags in ((256, []), (1024, ["--max-rule-depth", "1024"]), (10, ["--max-rule-depth", "10"])):
+    for depth, flags in ((256, []), (256, ["--max-rule-depth", "256"]), (10, ["--max-rule-depth", "10"])):
         at = c.write("at%d.rules" % depth, nested_rule(depth))
         c.expect("expression nested %d levels, limit %d" % (depth, depth), ["check", *flags, "--rules", at, p], 0, "passed")
         past = c.write("past%d.rules" % depth, nested_rule(depth + 1))
@@ -113,8 +113,10 @@ def case_rule_depth(c):
     c.expect("expression nested 100000 levels", ["check", "--rules", deep, p], 2, "error[E1005]")
     chain = c.write("chain.rules", RULES + "let long = " + " + ".join(["1"] * 100_000) + "\n")
     c.expect("chain of 100000 operators", ["check", "--rules", chain, p], 2, "error[E1005]", "expression too long")
-    c.expect("--max-rule-depth past the ceiling", ["check", "--max-rule-depth", "1025", "--rules", deep, p], 2,
-             "--max-rule-depth needs a whole number from 1 to 1024, got '1025'")
+    # The flag may lower the limit, not raise it: the parser's stack (under AddressSanitizer 384
+    # levels overflow 8 MiB).
+    c.expect("--max-rule-depth past the ceiling", ["check", "--max-rule-depth", "257", "--rules", deep, p], 2,
+             "--max-rule-depth needs a whole number from 1 to 256, got '257'")
 
 
 def case_proposal_bytes(c):
