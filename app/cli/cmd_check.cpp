@@ -107,15 +107,15 @@ int run_check(const std::vector<std::string>& argv) {
   options.evaluate.max_steps = steps;
   dsl::parse_limits rule_limits;
   if (!parse_rule_limits(*args, rule_limits, error)) return usage_error("check", error);
-  std::uint64_t n = options.load.max_bytes;
-  if (!parse_count_option(*args, "max-proposal-bytes", n, error, 1, UINT32_MAX - 64)) return usage_error("check", error);
-  options.load.max_bytes = n;
-  n = options.load.max_depth;
-  if (!parse_count_option(*args, "max-depth", n, error, 1, nesting_ceiling)) return usage_error("check", error);
-  options.load.max_depth = n;
-  n = options.load.max_records;
-  if (!parse_count_option(*args, "max-records", n, error)) return usage_error("check", error);
-  options.load.max_records = n;
+  std::uint64_t limit = options.load.max_bytes;
+  if (!parse_count_option(*args, "max-proposal-bytes", limit, error, 1, UINT32_MAX - 64)) return usage_error("check", error);
+  options.load.max_bytes = limit;
+  limit = options.load.max_depth;
+  if (!parse_count_option(*args, "max-depth", limit, error, 1, nesting_ceiling)) return usage_error("check", error);
+  options.load.max_depth = limit;
+  limit = options.load.max_records;
+  if (!parse_count_option(*args, "max-records", limit, error)) return usage_error("check", error);
+  options.load.max_records = limit;
   options.jobs = engine::available_cpus();
   if (auto jobs = args->last("jobs")) {
     unsigned long n = 0;
