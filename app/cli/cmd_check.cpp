@@ -38,6 +38,11 @@ const std::vector<option_spec>& check_options() {
       {"fail-on", 0, true, false, "error|warning", "which findings make the exit code 1 (default: error)"},
       {"no-notes", 0, false, false, "", "leave notes out of the text, github and tap reports"},
       {"max-steps", 0, true, false, "N", "evaluation budget per proposal, in expression steps (default: 2e9)"},
+      max_rule_bytes_option,
+      max_rule_depth_option,
+      {"max-proposal-bytes", 0, true, false, "BYTES", "largest proposal file (default: 268435456; larger: E3003)"},
+      {"max-depth", 0, true, false, "N", "deepest JSON nesting of a proposal (default: 64, at most 1024; deeper: E3004)"},
+      {"max-records", 0, true, false, "N", "most records (items, sub-items, totals, …) or CSV rows in a proposal (default: 10000000; more: E3005)"},
       {"help", 'h', false, false, "", "show this help"},
   };
   return options;
@@ -64,7 +69,8 @@ std::string help_text() {
       "and an input never.\n\n"
       "Exit codes: 0 no errors found (warnings too with --fail-on warning); 1 rule errors found;\n"
       "2 a proposal, the rules or the command line could not be read.\n"
-      "See docs/report-format.md and docs/ci.md.\n";
+      "See docs/report-format.md and docs/ci.md; the --max-* limits are described together in\n"
+      "docs/limits.md.\n";
   return out;
 }
 
@@ -97,13 +103,20 @@ int run_check(const std::vector<std::string>& argv) {
   if (!error.empty()) return usage_error("check", error);
   const bool color_err = want_color(args->last("color"), STDERR_FILENO, error);
   engine::check_options options;
-  if (auto steps = args->last("max-steps")) {
-    char* end = nullptr;
-    const unsigned long long n = std::strtoull(steps->c_str(), &end, 10);
-    if (steps->empty() || *end != '\0' || n == 0)
-      return usage_error("check", fmt::format("--max-steps needs a positive whole number, got '{}'", *steps));
-    options.evaluate.max_steps = n;
-  }
+  std::uint64_t steps = options.evaluate.max_steps;
+  if (!parse_count_option(*args, "max-steps", steps, error)) return usage_error("check", error);
+  options.evaluate.max_steps = steps;
+  dsl::parse_limits rule_limits;
+  if (!parse_rule_limits(*args, rule_limits, error)) return usage_error("check", error);
+  std::uint64_t limit = options.load.max_bytes;
+  if (!parse_count_option(*args, "max-proposal-bytes", limit, error, 1, UINT32_MAX - 64)) return usage_error("check", error);
+  options.load.max_bytes = limit;
+  limit = options.load.max_depth;
+  if (!parse_count_option(*args, "max-depth", limit, error, 1, nesting_ceiling)) return usage_error("check", error);
+  options.load.max_depth = limit;
+  limit = options.load.max_records;
+  if (!parse_count_option(*args, "max-records", limit, error)) return usage_error("check", error);
+  options.load.max_records = limit;
   options.jobs = engine::available_cpus();
   if (auto jobs = args->last("jobs")) {
     unsigned long n = 0;
@@ -167,7 +180,7 @@ int run_check(const std::vector<std::string>& argv) {
   if (!check_not_input(*targets, inputs, error)) return usage_error("check", error);
 
   // --- The rules: compiled once for all proposals, one program per proposal format. ---
-  auto compiled = engine::compile_rule_set(roots);
+  auto compiled = engine::compile_rule_set(roots, rule_limits);
   engine::run_report report;
   report.version = FUNDCHECK_VERSION;
   report.params = overrides;

@@ -40,12 +40,14 @@ const std::vector<option_spec> serve_options = {
     {"port-file", 0, true, false, "FILE", "write the bound port to FILE once listening (for port 0)"},
     {"token-file", 0, true, false, "FILE", "require 'Authorization: Bearer <token>' (the file's first line) on all but /, /healthz, /readyz"},
     {"max-body", 0, true, false, "BYTES", "largest request body (default: 10485760; larger: 413)"},
-    {"max-depth", 0, true, false, "N", "deepest JSON nesting of a proposal (default: 64)"},
+    {"max-depth", 0, true, false, "N", "deepest JSON nesting of a proposal (default: 64, at most 1024)"},
     {"max-records", 0, true, false, "N", "most records (JSON) or rows (CSV) in a proposal (default: 1000000)"},
     {"max-connections", 0, true, false, "N", "open connections at most; more are answered 503 (default: 512)"},
     {"header-timeout", 0, true, false, "SECONDS", "time to send a request's headers, idle keep-alive included (default: 10)"},
     {"body-timeout", 0, true, false, "SECONDS", "time to send a request's body (default: 30)"},
     {"max-steps", 0, true, false, "N", "evaluation budget per check, in expression steps (default: 2e8)"},
+    max_rule_bytes_option,
+    max_rule_depth_option,
     {"help", 'h', false, false, "", "show this help"},
 };
 
@@ -123,7 +125,7 @@ int run_serve(const std::vector<std::string>& argv) {
                  "proposal and answers the JSON report of 'fundcheck check --format json' with a decision id;\n"
                  "GET /v1/rulesets, /v1/decisions/ID, /healthz, /readyz, /metrics; a page for people at /.\n"
                  "SIGHUP (or --watch) reloads the rules; a broken rule file is rejected and the old rules keep\n"
-                 "serving. SIGTERM finishes the requests in flight and stops.\n\nOptions:\n"
+                 "serving. SIGTERM finishes the requests in flight and stops. The limits: docs/limits.md.\n\nOptions:\n"
               << options_help(serve_options);
     return 0;
   }
@@ -156,7 +158,7 @@ int run_serve(const std::vector<std::string>& argv) {
   if (!parse_count(*args, "max-body", n, error)) return usage_error("serve", error);
   so.max_body = n;
   n = so.max_depth;
-  if (!parse_count(*args, "max-depth", n, error)) return usage_error("serve", error);
+  if (!parse_count_option(*args, "max-depth", n, error, 1, nesting_ceiling)) return usage_error("serve", error);
   so.max_depth = n;
   n = so.max_records;
   if (!parse_count(*args, "max-records", n, error)) return usage_error("serve", error);
@@ -164,6 +166,7 @@ int run_serve(const std::vector<std::string>& argv) {
   n = so.max_steps;
   if (!parse_count(*args, "max-steps", n, error)) return usage_error("serve", error);
   so.max_steps = n;
+  if (!parse_rule_limits(*args, so.rule_limits, error)) return usage_error("serve", error);
   n = srv.max_connections;
   if (!parse_count(*args, "max-connections", n, error)) return usage_error("serve", error);
   srv.max_connections = n;

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 #include <iostream>
 
@@ -77,6 +78,32 @@ std::optional<std::map<const engine::program*, engine::param_values>> bind_all_p
     return std::nullopt;
   }
   return out;
+}
+
+bool parse_count_option(const parsed_args& args, std::string_view name, std::uint64_t& out, std::string& error,
+                        std::uint64_t min, std::uint64_t max) {
+  const auto v = args.last(name);
+  if (!v) return true;
+  char* end = nullptr;
+  errno = 0;
+  const unsigned long long n = std::strtoull(v->c_str(), &end, 10);
+  if (v->empty() || *end != '\0' || errno != 0 || (*v)[0] == '-' || n < min || n > max) {
+    error = max == UINT64_MAX ? fmt::format("--{} needs a whole number of at least {}, got '{}'", name, min, *v)
+                              : fmt::format("--{} needs a whole number from {} to {}, got '{}'", name, min, max, *v);
+    return false;
+  }
+  out = n;
+  return true;
+}
+
+bool parse_rule_limits(const parsed_args& args, dsl::parse_limits& limits, std::string& error) {
+  std::uint64_t n = limits.max_file_bytes;
+  if (!parse_count_option(args, "max-rule-bytes", n, error, 1, UINT32_MAX)) return false;
+  limits.max_file_bytes = n;
+  n = limits.max_nesting;
+  if (!parse_count_option(args, "max-rule-depth", n, error, 1, rule_nesting_ceiling)) return false;
+  limits.max_nesting = n;
+  return true;
 }
 
 }  // namespace fundcheck::app

@@ -237,7 +237,7 @@ service::~service() = default;
 reload_outcome service::reload() {
   std::lock_guard lock(reload_mutex);
   reload_outcome out;
-  auto compiled = engine::compile_rule_set(options_.roots);
+  auto compiled = engine::compile_rule_set(options_.roots, options_.rule_limits);
   out.diagnostics = std::move(compiled.diagnostics);
   if (!compiled.ok() || compiled.value->programs.empty()) {
     if (compiled.ok()) {

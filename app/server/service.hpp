@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "fundcheck/dsl/diagnostic.hpp"
+#include "fundcheck/dsl/parse.hpp"
 #include "fundcheck/engine/proposal.hpp"
 #include "fundcheck/engine/rule_set.hpp"
 
@@ -71,6 +72,7 @@ struct service_options {
   std::size_t max_depth = 64;                // JSON nesting of a proposal
   std::size_t max_records = 1'000'000;       // records of a proposal (JSON or CSV rows)
   std::uint64_t max_steps = 200'000'000;     // evaluation budget per check
+  dsl::parse_limits rule_limits;             // --max-rule-bytes, --max-rule-depth
 };
 
 struct reload_outcome {

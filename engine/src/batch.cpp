@@ -21,7 +21,7 @@ proposal_report check_proposal_file(const std::string& file, const rule_set& rul
                                     const check_options& options) {
   proposal_report pr;
   pr.file = file;
-  auto loaded = load_proposal_file(file);
+  auto loaded = load_proposal_file(file, options.load);
   if (loaded.value) pr.source = loaded.value->source();
   else if (!loaded.diagnostics.empty() && loaded.diagnostics.front().source)
     pr.source = loaded.diagnostics.front().source;

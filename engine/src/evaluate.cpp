@@ -846,6 +846,10 @@ class evaluator {
         shared = src;
       }
       auto add = [&](const value& e) {
+        // Every binding costs at least a step: a batch with more bindings than the budget has
+        // left cannot finish within it, so stop growing it (memory!) and let the scalar path
+        // redo the chunk, which stops exactly at the budget.
+        if (steps_ >= options_.max_steps || next_.size() / levels >= options_.max_steps - steps_) throw redo_chunk{};
         const std::size_t at = next_.size();
         next_.insert(next_.end(), b.vars.begin() + i * levels, b.vars.begin() + (i + 1) * levels);
         next_[at + k] = e;

@@ -822,6 +822,12 @@ bool csv_importer::read_header() {
   }
   if (!ok) return false;
   read_rows(data);
+  if (rows_.empty() && !stopped_ && errors_ == 0) {
+    // A header and nothing below it: checking would pass without having checked anything.
+    csv_error(csv_error::empty, header_at_, header_at_ + 1,
+              "the table has a header but no rows, so there is nothing to check (was the export cut short?)");
+    return false;
+  }
   return true;
 }
 

@@ -138,6 +138,22 @@ std::optional<syntax_error> find_syntax_error(std::string_view json_text, std::s
   // nlohmann counts the characters read: the offending one is the last of them.
   std::size_t offset = handler.error_position == 0 ? 0 : handler.error_position - 1;
   if (offset > json_text.size()) offset = json_text.size();
+  // UTF-16 and NUL bytes: nlohmann says "invalid literal" or "unexpected end of input" there,
+  // which tells the reader nothing about the file. Only on this error path: a valid proposal
+  // pays nothing for it.
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(json_text[i]); };
+  if (json_text.size() >= 2 && ((byte(0) == 0xFF && byte(1) == 0xFE) || (byte(0) == 0xFE && byte(1) == 0xFF))) {
+    return syntax_error{input_error::invalid_json, 0,
+                        "invalid JSON: the file is UTF-16 (it starts with a UTF-16 byte order mark); save it as UTF-8"};
+  }
+  if (const auto nul = json_text.substr(0, offset + 1).find('\0'); nul != std::string_view::npos) {
+    // An ASCII character next to a NUL at the very start is how UTF-16 text looks.
+    const bool utf16 = nul <= 1 && json_text.size() >= 2 && (byte(0) == 0) != (byte(1) == 0);
+    return syntax_error{input_error::invalid_json, static_cast<std::uint32_t>(nul),
+                        utf16 ? "invalid JSON: the file is UTF-16 without a byte order mark (it holds NUL bytes); "
+                                "save it as UTF-8"
+                              : "invalid JSON: a NUL byte (0x00), which JSON text cannot hold"};
+  }
   std::string message;
   const std::string_view at = json_text.substr(offset);
   const bool nan_or_infinity = at.starts_with("NaN") || at.starts_with("Infinity") ||

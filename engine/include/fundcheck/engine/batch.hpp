@@ -18,6 +18,7 @@ namespace fundcheck::engine {
 
 struct check_options {
   evaluate_options evaluate;
+  load_limits load;            // --max-proposal-bytes, --max-depth, --max-records
   bool describe_notes = true;  // describe notes too (the text report may leave them out)
   bool keep_source = true;     // keep each proposal's text in its report, to quote lines
   bool keep_model = false;     // keep each proposal's model in its report (the HTML page draws it);
