@@ -367,6 +367,7 @@ class proposal_page {
   void render_budget_form(std::string& out);
   void render_generic(std::string& out);
   void render_findings(std::string& out);
+  void render_root_causes(std::string& out);
   void render_finding(std::string& out, const finding_details& f, int number);
   void render_diagnostics(std::string& out);
   void render_provenance(std::string& out);
@@ -1061,6 +1062,30 @@ void proposal_page::render_finding(std::string& out, const finding_details& f, i
   out += "</p>\n</li>\n";
 }
 
+// Rules kept from being evaluated by one cause (a failed definition, the budget): named once
+// above the rules, as the text and JSON reports group them, when the cause stopped two or more.
+void proposal_page::render_root_causes(std::string& out) {
+  std::vector<std::pair<std::string, std::vector<std::size_t>>> causes;  // reason, rule groups
+  for (std::size_t gi = 0; gi < groups_.size(); ++gi) {
+    for (const auto* f : groups_[gi].findings) {
+      if (f->kind != finding_kind::not_evaluated || f->reason.empty()) continue;
+      auto it = std::find_if(causes.begin(), causes.end(), [&](const auto& c) { return c.first == f->reason; });
+      if (it == causes.end()) it = causes.insert(causes.end(), {f->reason, {}});
+      if (std::find(it->second.begin(), it->second.end(), gi) == it->second.end()) it->second.push_back(gi);
+      break;
+    }
+  }
+  for (const auto& [reason, rules] : causes) {
+    if (rules.size() < 2) continue;
+    out += fmt::format("<div class=\"root-cause\"><p><span class=\"kind\">Fælles årsag:</span> {}</p>\n"
+                       "<p>{} regler kunne derfor ikke beregnes:",
+                       esc(reason), rules.size());
+    for (const auto gi : rules)
+      out += fmt::format(" <a href=\"#{}\">{}</a>", id(fmt::format("r{}", gi + 1)), esc(groups_[gi].rule));
+    out += "</p></div>\n";
+  }
+}
+
 void proposal_page::render_findings(std::string& out) {
   if (!p_.result) return;
   out += fmt::format("<section class=\"findings\" aria-labelledby=\"{0}\">\n<h3 id=\"{0}\">Fund efter regel</h3>\n",
@@ -1069,6 +1094,7 @@ void proposal_page::render_findings(std::string& out) {
     out += fmt::format("<p class=\"none\">Ingen fund: {} holder.</p>\n",
                        p_.result->checks == 1 ? std::string("kontrollen") : fmt::format("alle {} kontroller", p_.result->checks));
   }
+  render_root_causes(out);
   for (std::size_t gi = 0; gi < groups_.size(); ++gi) {
     const auto& g = groups_[gi];
     const finding_details& first = *g.findings.front();

@@ -107,6 +107,7 @@ sup.refs a { text-decoration: none; }
 
 .findings .none { color: var(--ok); }
 section.rule { margin: 1.2rem 0 1.6rem; padding-left: .9rem; border-left: 4px solid var(--line); }
+.root-cause { margin: .8rem 0; padding: .4rem .9rem; border: 1px solid var(--err); }
 section.rule.sev-error { border-left-color: var(--err); }
 section.rule.sev-warning { border-left-color: var(--warn); }
 section.rule.sev-note { border-left-color: var(--note); }
