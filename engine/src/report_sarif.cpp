@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "fundcheck/dsl/format.hpp"
 #include "fundcheck/engine/report_formats.hpp"
 #include "fundcheck/engine/sha256.hpp"
 
@@ -158,7 +159,7 @@ json finding_result(rule_table& rules, const proposal_report& p, const finding_d
   json props = {{"kind", to_string(f.kind)}, {"pointer", text(f.where.pointer)}};
   json values = json::array();
   for (const auto& v : f.values) {
-    json vj = {{"role", v.role}, {"expression", text(v.expression)}, {"value", text(v.value)}};
+    json vj = {{"role", v.role}, {"expression", text(dsl::single_line(v.expression))}, {"value", text(v.value)}};
     if (v.interval) vj["interval"] = {v.interval->first, v.interval->second};
     values.push_back(std::move(vj));
   }

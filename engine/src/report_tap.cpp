@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "fundcheck/dsl/format.hpp"
 #include "fundcheck/engine/report_formats.hpp"
 
 #include "report_util.hpp"
@@ -99,7 +100,7 @@ void render_tap(std::ostream& stream, const run_report& r, bool show_notes) {
         if (!f->values.empty()) {
           out += "      values:\n";
           for (const auto& v : f->values) {
-            std::string value = v.role + ": " + v.expression + " = " + v.value;
+            std::string value = v.role + ": " + dsl::single_line(v.expression) + " = " + v.value;
             if (v.interval) value += fmt::format("  [{}, {}]", v.interval->first, v.interval->second);
             out += fmt::format("        - {}\n", yaml_quoted(value));
           }

@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "fundcheck/dsl/format.hpp"
+
 namespace fundcheck::engine::report_util {
 
 dsl::span token_at(const dsl::source_file& src, std::uint32_t offset) {
@@ -56,7 +58,7 @@ region diagnostic_region(const dsl::diagnostic& d) {
 std::vector<std::string> detail_lines(const finding_details& f) {
   std::vector<std::string> out;
   for (const auto& v : f.values) {
-    std::string line = fmt::format("{}: {} = {}", v.role, v.expression, v.value);
+    std::string line = fmt::format("{}: {} = {}", v.role, dsl::single_line(v.expression), v.value);
     if (v.interval) line += fmt::format("  [{}, {}]", v.interval->first, v.interval->second);
     out.push_back(std::move(line));
   }
