@@ -1118,12 +1118,13 @@ class evaluator {
         release_cells();
         return;
       }
-      case code(shape::present_of_column): {
+      case code(shape::present_of_column):
+      case code(shape::present_of_read): {
         const node& rd = p_.nodes[nd.a];
         if (!loop_read(rd)) break;
         const cell** cells = cell_temp();
         steps_ += 2 * count;  // the node and the read
-        column_cells(rd, sel, cells);
+        read_cells(rd, sel, cells);
         for (const auto i : sel) out[i] = value::boolean(cells[i] != nullptr && cells[i]->present());
         release_cells();
         return;
@@ -1133,26 +1134,13 @@ class evaluator {
         if (!loop_read(rd)) break;
         const cell** cells = cell_temp();
         steps_ += 2 * count;  // the node and the read
-        if (rd.code == op::field || rd.code == op::amount)
-          variable_cells(rd, sel, cells);
-        else
-          column_cells(rd, sel, cells);
+        read_cells(rd, sel, cells);
         for (const auto i : sel) {
           const cell* c = cells[i];
           out[i] = c == nullptr || !c->present()
                        ? value{}
                        : value::number(decimal::from_int(c->kind == cell_kind::number ? c->scale : 0));
         }
-        release_cells();
-        return;
-      }
-      case code(shape::present_of_read): {
-        const node& rd = p_.nodes[nd.a];
-        if (!loop_read(rd)) break;
-        const cell** cells = cell_temp();
-        steps_ += 2 * count;  // the node and the read
-        variable_cells(rd, sel, cells);
-        for (const auto i : sel) out[i] = value::boolean(cells[i] != nullptr && cells[i]->present());
         release_cells();
         return;
       }
@@ -1344,6 +1332,14 @@ class evaluator {
   }
   void release_cells() { --cell_depth_; }
 
+  // The cells a read of loop variables gives, for each lane, with the steps its variables take.
+  void read_cells(const node& rd, std::span<const std::uint32_t> sel, const cell** out) {
+    if (rd.code == op::field || rd.code == op::amount)
+      variable_cells(rd, sel, out);
+    else
+      column_cells(rd, sel, out);
+  }
+
   // read_cell() of a variable read (v.field, v.column) for each lane; the variable's step.
   void variable_cells(const node& rd, std::span<const std::uint32_t> sel, const cell** out) {
     const auto level = static_cast<std::uint32_t>(slot_level_[p_.nodes[rd.a].a]);
@@ -1462,15 +1458,8 @@ class evaluator {
         out[i] = {};
         continue;
       }
-      decimal v;
-      bool ok = multiply(a[i].num(), b[i].num(), v);
-      decimal r{};
-      if (ok && !(a[i].radius().is_zero() && b[i].radius().is_zero())) {
-        decimal t1, t2, t3, sum;
-        ok = multiply(a[i].num().abs(), b[i].radius(), t1) && multiply(b[i].num().abs(), a[i].radius(), t2) &&
-             multiply(a[i].radius(), b[i].radius(), t3) && add(t1, t2, sum) && add(sum, t3, r);
-      }
-      if (!ok) throw redo_chunk{};
+      decimal v, r;
+      if (!multiply_values(a[i], b[i], v, r)) throw redo_chunk{};
       out[i] = value::number(v, r);
     }
     release_temp();
@@ -2127,16 +2116,22 @@ class evaluator {
   [[gnu::always_inline]] value product(std::uint32_t n, const node& nd) {
     const value a = eval(nd.a), b = eval(nd.b);
     if (a.absent() || b.absent()) return {};
-    decimal v;
+    decimal v, r;
+    const bool ok = multiply_values(a, b, v, r);
+    return number_result(n, ok, v, r);
+  }
+
+  // a * b of two present numbers with the radius of the result; false on overflow.
+  static bool multiply_values(const value& a, const value& b, decimal& v, decimal& r) {
+    r = decimal{};
     bool ok = multiply(a.num(), b.num(), v);
-    decimal r{};
     if (ok && !(a.radius().is_zero() && b.radius().is_zero())) {
       // |a|·rb + |b|·ra + ra·rb bounds the product's deviation.
       decimal t1, t2, t3, s;
       ok = multiply(a.num().abs(), b.radius(), t1) && multiply(b.num().abs(), a.radius(), t2) &&
            multiply(a.radius(), b.radius(), t3) && add(t1, t2, s) && add(s, t3, r);
     }
-    return number_result(n, ok, v, r);
+    return ok;
   }
 
   // round(x, d) / round_even(x, d) of the evaluated operands.
